@@ -1,0 +1,35 @@
+"""klnotes: the helper package of the executable textbook on the Kullback-Leibler divergence.
+
+Every divergence here is evaluated as a sum of non-negative terms
+``weight * psi(log ratio)`` with ``psi(u) = exp(u) - 1 - u`` (:func:`expm1mx`), so
+results keep full relative precision when the two distributions are nearly equal,
+are never negative, and are exactly zero for equal distributions.
+
+Discrete distributions
+    :func:`kl_discrete`, :func:`kl_logits`, :func:`entropy`, :func:`cross_entropy`,
+    :func:`js_divergence`
+Gaussians
+    :func:`kl_normal`, :func:`kl_mvn`, :func:`kl_std_normal`
+The numerical spine
+    :func:`expm1mx`
+Figures
+    :mod:`klnotes.plotting`
+"""
+
+from ._discrete import cross_entropy, entropy, js_divergence, kl_discrete, kl_logits
+from ._gaussian import kl_mvn, kl_normal, kl_std_normal
+from ._numerics import expm1mx
+
+__all__ = [
+    "cross_entropy",
+    "entropy",
+    "expm1mx",
+    "js_divergence",
+    "kl_discrete",
+    "kl_logits",
+    "kl_mvn",
+    "kl_normal",
+    "kl_std_normal",
+]
+
+__version__ = "0.1.0"
