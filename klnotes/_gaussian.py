@@ -90,7 +90,7 @@ def kl_normal(mu_p: ArrayLike, sigma_p: ArrayLike, mu_q: ArrayLike = 0.0, sigma_
     with np.errstate(over="ignore"):
         t = (sp - sq) / sq
         z = (mp - mq) / sq
-        d = 0.5 * t * t + _psi_rel(sp - sq, sq) + 0.5 * z * z
+        d = 0.5 * t * t + _psi_rel(sq, sp, sp - sq) + 0.5 * z * z
     return scalar_or_array(d.reshape(shape))
 
 

@@ -12,8 +12,9 @@ needs:
 * ``_xmlog1p(t)``      psi(log1p(t)) = t - log1p(t) from the *relative difference*
                        ``t = r - 1``, which is what a ratio of two nearly equal
                        numbers gives exactly (``(y - x) / x``),
-* ``_psi_ratio(y, x)`` psi(log(y / x)) for positive ``y`` and ``x``, choosing the
-                       accurate coordinate for each element.
+* ``_psi_rel(x, y, d)`` psi(log(y / x)) for positive ``x``, choosing the accurate
+                       coordinate for each element (``d = y - x`` exactly),
+* ``_bregman_terms``   the generalised KL terms ``x * psi(log(y / x))``.
 """
 
 from __future__ import annotations
@@ -140,14 +141,15 @@ def _xmlog1p_series(t: NDArray[np.float64]) -> NDArray[np.float64]:
     return s * t - 2.0 * s * s2 * _horner(s2, _XM_COEFFS)
 
 
-def _psi_rel(d: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``psi(log(y / x))`` with ``y = x + d``, for ``x > 0`` and ``y >= 0`` (same shapes).
+def _psi_rel(x: NDArray[np.float64], y: NDArray[np.float64], d: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``psi(log(y / x))`` for ``x > 0`` and ``y >= 0`` (same shapes), given ``d = y - x``.
 
-    The caller passes the difference ``d = y - x`` rather than ``y``: when the two
-    numbers are close it is exact (Sterbenz's lemma for ``y - x``; a halving for the
-    Jensen-Shannon midpoint), so ``t = d / x`` carries one rounding and
-    ``t - log1p(t)`` is evaluated by its series.  For ``y < x / 2`` the ratio
-    ``r = y / x`` is formed and ``(r - 1) - log(r)`` loses at most a factor 2.6;
+    The caller passes the difference ``d`` as well as ``y`` because when the two
+    numbers are close ``d`` is exact (Sterbenz's lemma for ``y - x``; a halving for
+    the Jensen-Shannon midpoint) while a rounded ``y`` would not be: ``t = d / x``
+    then carries one rounding and ``t - log1p(t)`` is evaluated by its series.  For
+    ``y < x / 2`` the ratio ``r = y / x`` is formed from ``y`` itself (``d`` has
+    lost ``y`` when ``y << x``) and ``(r - 1) - log(r)`` loses at most a factor 2.6;
     where ``r`` underflows, ``log(r)`` is taken as ``log(y) - log(x)``.  ``y = 0``
     gives inf, and so does a ratio that overflows.
     """
@@ -157,8 +159,7 @@ def _psi_rel(d: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float
         out[t == np.inf] = np.inf
         far = t < -0.5
         if far.any():
-            xf = x[far]
-            yf = xf + d[far]
+            xf, yf = x[far], y[far]
             r = yf / xf
             log_r = np.log(r)
             lost = r < np.finfo(np.float64).tiny
@@ -168,24 +169,26 @@ def _psi_rel(d: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float
     return out
 
 
-def _bregman_terms(x: NDArray[np.float64], d: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Generalised KL terms ``x log(x/y) - x + y = x * psi(log(y/x))`` with ``y = x + d``.
+def _bregman_terms(x: NDArray[np.float64], y: NDArray[np.float64], d: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+    """Generalised KL terms ``x log(x/y) - x + y = x * psi(log(y/x))``.
 
-    ``x >= 0`` and ``y >= 0``.  Every term is >= 0 and is exactly 0 where ``d == 0``.
-    Conventions: ``x = 0`` gives ``y`` (the limit of ``x log x -> 0``); ``x > 0 = y``
-    gives inf.  A ratio ``y/x`` that overflows (only for subnormal ``x``) is handled
-    in log space, so the term stays finite.
+    ``x >= 0``, ``y >= 0``; ``d`` is ``y - x`` if the caller has it more exactly than
+    ``y - x`` rounds (default: computed).  Every term is >= 0 and is exactly 0 where
+    ``x == y``.  Conventions: ``x = 0`` gives ``y`` (the limit of ``x log x -> 0``);
+    ``x > 0 = y`` gives inf.  A ratio ``y/x`` that overflows (only for subnormal
+    ``x``) is handled in log space, so the term stays finite.
     """
+    if d is None:
+        d = y - x
     pos = x > 0
     if pos.all():
-        out = x * _psi_rel(d, x)
+        out = x * _psi_rel(x, y, d)
     else:
-        out = d.copy()  # = y where x == 0
-        out[pos] = x[pos] * _psi_rel(d[pos], x[pos])
-    overflow = np.isinf(out) & pos & (x + d > 0)
+        out = y.copy()
+        out[pos] = x[pos] * _psi_rel(x[pos], y[pos], d[pos])
+    overflow = np.isinf(out) & pos & (y > 0)
     if overflow.any():
-        xo = x[overflow]
-        yo = xo + d[overflow]
+        xo, yo = x[overflow], y[overflow]
         out[overflow] = (yo - xo) - xo * (np.log(yo) - np.log(xo))
     return out
 
