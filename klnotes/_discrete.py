@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from ._numerics import _bregman_terms, _psi, _xmlog1p
+from ._numerics import _blocked, _bregman_terms, _js_terms, _psi, _xmlog1p
 from ._validation import (
     as_float_array,
     as_probabilities,
@@ -27,6 +27,11 @@ def _pair(p: ArrayLike, q: ArrayLike, axis: int) -> tuple[NDArray[np.float64], N
     q_arr, ax_q = as_probabilities(q, "q", axis)
     p_arr, q_arr, _ = match_along_axis(p_arr, q_arr, ax_p, ax_q, ("p", "q"), axis)
     return p_arr, q_arr
+
+
+def _dot_last(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``sum(a * b, axis=-1)`` without the temporary (einsum)."""
+    return np.einsum("...i,...i->...", a, b)
 
 
 def kl_discrete(p: ArrayLike, q: ArrayLike, *, axis: int = -1, base: float | None = None):
@@ -104,7 +109,7 @@ def kl_discrete(p: ArrayLike, q: ArrayLike, *, axis: int = -1, base: float | Non
     """
     log_base(base)
     p_arr, q_arr = _pair(p, q, axis)
-    terms = _bregman_terms(p_arr, q_arr)
+    terms = _blocked(_bregman_terms, p_arr, q_arr)
     return scalar_or_array(to_base(np.sum(terms, axis=-1), base))
 
 
@@ -256,9 +261,7 @@ def js_divergence(p: ArrayLike, q: ArrayLike, *, axis: int = -1, base: float | N
     """
     log_base(base)
     p_arr, q_arr = _pair(p, q, axis)
-    m = 0.5 * (p_arr + q_arr)  # used only where m < p/2, which cannot happen; d is exact
-    half = 0.5 * (q_arr - p_arr)
-    terms = _bregman_terms(p_arr, m, half) + _bregman_terms(q_arr, m, -half)
+    terms = _blocked(_js_terms, p_arr, q_arr)
     return scalar_or_array(to_base(0.5 * np.sum(terms, axis=-1), base))
 
 
@@ -325,31 +328,35 @@ def kl_logits(logits_p: ArrayLike, logits_q: ArrayLike, *, axis: int = -1):
     a, b, _ = match_along_axis(
         a, b, normalize_axis(axis, a.ndim), normalize_axis(axis, b.ndim), ("logits_p", "logits_q"), axis
     )
-    # log-softmax of a, and P
-    shifted = a - np.max(a, axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    z = np.sum(e, axis=-1, keepdims=True)
-    p = e / z
-    # delta = b - a exactly, as hi + lo (Knuth's TwoSum)
+    # P = softmax(a), in place
+    p = a - np.max(a, axis=-1, keepdims=True)
+    np.exp(p, out=p)
+    z = np.sum(p, axis=-1, keepdims=True)
+    p /= z
+    # delta = b - a exactly, as hi + lo (Knuth's TwoSum), then c = delta - m
     hi = b - a
     bb = hi - b
-    lo = (b - (hi - bb)) + (-a - bb)
-    m = np.sum(p * hi, axis=-1, keepdims=True)
-    c = (hi - m) + lo
-    s1 = np.sum(p * c, axis=-1)
+    lo = hi - bb
+    np.subtract(b, lo, out=lo)
+    bb += a
+    lo -= bb
+    m = _dot_last(p, hi)  # any centring constant works: S1 below absorbs its error
+    hi -= m[..., None]
+    hi += lo
+    c = hi
+    s1 = _dot_last(p, c)
     with np.errstate(over="ignore"):
-        psi_c = _psi(c.reshape(-1)).reshape(c.shape)
-        terms = p * psi_c
+        psi_c = _blocked(_psi, c)
         big = c > 700.0
-        if big.any():
-            log_p = shifted - np.log(z)
-            terms[big] = np.exp(log_p[big] + c[big])
-        s2 = np.sum(terms, axis=-1)
+        if big.any():  # p * psi(c) would overflow before p can shrink it
+            log_p = (a - np.max(a, axis=-1, keepdims=True)) - np.log(z)
+            psi_c[big] = np.exp(log_p[big] + c[big]) / np.maximum(p[big], np.finfo(np.float64).tiny)
+        s2 = _dot_last(p, psi_c)
     x = s1 + s2
     small = x < 1.0
-    d = np.where(small, s2 - _xmlog1p(np.where(small, x, 0.0)), np.log1p(x) - s1)
+    d = np.where(small, s2 - _xmlog1p(np.atleast_1d(np.where(small, x, 0.0))).reshape(np.shape(x)), np.log1p(x) - s1)
     if np.isinf(s2).any():
-        log_p = shifted - np.log(z)
+        log_p = (a - np.max(a, axis=-1, keepdims=True)) - np.log(z)
         lse = special.logsumexp(log_p + c, axis=-1)
         d = np.where(np.isinf(s2), lse - s1, d)
     return scalar_or_array(np.asarray(d))

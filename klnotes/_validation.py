@@ -67,8 +67,8 @@ def as_probabilities(x: ArrayLike, name: str, axis: int) -> tuple[NDArray[np.flo
     if arr.shape[ax] == 0:
         raise ValueError(f"{name} must have at least one outcome along axis={axis}; got shape {arr.shape}")
     # One pass catches negatives and NaN (NaN >= 0 is False); +inf shows in the sum.
-    bad = ~(arr >= 0)
-    if bad.any():
+    if not (arr >= 0).all():
+        bad = ~(arr >= 0)
         idx = _first_index(bad)
         what = "NaN" if np.isnan(arr[bad][0]) else repr(float(arr[bad][0]))
         raise ValueError(f"{name} must contain probabilities >= 0; found {what} at index {idx}")
