@@ -348,10 +348,15 @@ def kl_logits(logits_p: ArrayLike, logits_q: ArrayLike, *, axis: int = -1):
     with np.errstate(over="ignore"):
         psi_c = _blocked(_psi, c)
         big = c > 700.0
-        if big.any():  # p * psi(c) would overflow before p can shrink it
+        if big.any():
+            # p * psi(c) would overflow (or be 0 * inf where p underflowed): take these
+            # terms as exp(log p + c), psi(c) ~ e^c there to within e^-700.
             log_p = (a - np.max(a, axis=-1, keepdims=True)) - np.log(z)
-            psi_c[big] = np.exp(log_p[big] + c[big]) / np.maximum(p[big], np.finfo(np.float64).tiny)
-        s2 = _dot_last(p, psi_c)
+            extra = np.sum(np.exp(np.where(big, log_p + c, -np.inf)), axis=-1)
+            psi_c[big] = 0.0
+            s2 = _dot_last(p, psi_c) + extra
+        else:
+            s2 = _dot_last(p, psi_c)
     x = s1 + s2
     small = x < 1.0
     d = np.where(small, s2 - _xmlog1p(np.atleast_1d(np.where(small, x, 0.0))).reshape(np.shape(x)), np.log1p(x) - s1)

@@ -171,7 +171,7 @@ def _check_cov(cov: NDArray[np.float64], name: str, d: int) -> NDArray[np.float6
         i, j = np.unravel_index(int(np.argmax(np.abs(cov - cov.T))), cov.shape)
         raise ValueError(
             f"{name} must be symmetric (relative tolerance {SYM_RTOL:g}); "
-            f"{name}[{i}, {j}]={cov[i, j]!r} but {name}[{j}, {i}]={cov[j, i]!r}"
+            f"{name}[{i}, {j}]={float(cov[i, j])!r} but {name}[{j}, {i}]={float(cov[j, i])!r}"
         )
     return 0.5 * (cov + cov.T)
 
@@ -182,7 +182,7 @@ def _cholesky(cov: NDArray[np.float64], name: str) -> NDArray[np.float64]:
     except np.linalg.LinAlgError:
         eig = np.linalg.eigvalsh(cov)
         raise ValueError(
-            f"{name} must be positive definite; its smallest eigenvalue is {eig[0]!r}"
+            f"{name} must be positive definite; its smallest eigenvalue is {float(eig[0])!r}"
         ) from None
 
 

@@ -125,9 +125,9 @@ def expm1mx(u: ArrayLike) -> NDArray[np.float64] | np.float64:
     if np.isnan(arr).any():
         raise ValueError(f"u must not contain NaN; found NaN at index {_first_index(np.isnan(arr))}")
     flat = np.atleast_1d(arr)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         out = _psi(flat)
-    out[flat == -np.inf] = np.inf  # expm1(-inf) - (-inf) is already inf; kept explicit
+    out[np.isinf(flat)] = np.inf  # +inf - inf would be NaN; psi(+-inf) = inf
     return out.reshape(arr.shape) if arr.ndim else out[0]
 
 

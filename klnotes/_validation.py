@@ -33,7 +33,7 @@ def check_finite(arr: NDArray[np.float64], name: str) -> None:
     if bad.any():
         idx = _first_index(bad)
         raise ValueError(
-            f"{name} must be finite; found {arr[bad][0]!r} at index {idx}"
+            f"{name} must be finite; found {float(arr[bad][0])!r} at index {idx}"
             + (f" ({int(bad.sum())} non-finite entries in all)" if bad.sum() > 1 else "")
         )
 
@@ -42,7 +42,7 @@ def check_positive(arr: NDArray[np.float64], name: str) -> None:
     bad = ~(arr > 0)
     if bad.any():
         raise ValueError(
-            f"{name} must be > 0; found {arr[bad][0]!r} at index {_first_index(bad)}"
+            f"{name} must be > 0; found {float(arr[bad][0])!r} at index {_first_index(bad)}"
         )
 
 
@@ -77,7 +77,7 @@ def as_probabilities(x: ArrayLike, name: str, axis: int) -> tuple[NDArray[np.flo
     if np.any(off):
         if np.isinf(arr).any():
             check_finite(arr, name)
-        first = np.asarray(sums)[off].flat[0]
+        first = float(np.asarray(sums)[off].flat[0])
         where = "" if arr.ndim == 1 else f" (vector {_first_index(np.asarray(off))})"
         raise ValueError(
             f"{name} must sum to 1 along axis={axis} (tolerance {SUM_TOL:g}); "

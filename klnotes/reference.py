@@ -11,13 +11,14 @@ All functions return an ``mpmath.mpf``; convert with ``float()``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import mpmath
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["DIGITS", "expm1mx", "kl_discrete", "kl_logits", "kl_normal", "kl_mvn", "kl_std_normal", "rel_error"]
+__all__ = ["DIGITS", "expm1mx", "xmlog1p", "kl_discrete", "kl_logits", "kl_normal", "kl_mvn", "kl_std_normal", "rel_error"]
 
 #: Decimal digits used by default: enough for KL values down to 1e-40 from inputs
 #: whose logarithms are of order 1e3.
@@ -28,23 +29,36 @@ def _mp(x: float) -> mpmath.mpf:
     return mpmath.mpf(float(x))
 
 
+def _digits_for(u: float, dps: int) -> int:
+    """Digits that survive the cancellation in ``exp(u) - 1 - u`` (it loses ~ -2 log10|u|)."""
+    u = abs(float(u))
+    return dps + (int(-2 * math.log10(u)) + 1 if 0 < u < 1 else 0)
+
+
 def expm1mx(u: float, dps: int = DIGITS) -> mpmath.mpf:
-    """``exp(u) - 1 - u`` at ``dps`` digits.
+    """``exp(u) - 1 - u`` with ``dps`` correct digits (the working precision grows as ``u -> 0``).
 
     >>> print(mpmath.nstr(expm1mx(2.0**-30), 20))
     4.3368086912883403479e-19
     """
-    with mpmath.workdps(dps):
+    with mpmath.workdps(_digits_for(u, dps)):
         x = _mp(u)
         return mpmath.exp(x) - 1 - x
 
 
-def kl_discrete(p: Sequence[float], q: Sequence[float], dps: int = DIGITS) -> mpmath.mpf:
-    """``sum_i p_i log(p_i / q_i)`` with ``0 log(0/q) = 0``, at ``dps`` digits.
+def xmlog1p(t: float, dps: int = DIGITS) -> mpmath.mpf:
+    """``t - log(1 + t)`` with ``dps`` correct digits.
 
-    >>> print(mpmath.nstr(kl_discrete([0.5, 0.5], [0.9, 0.1]), 15))
-    0.510825623765991
+    >>> print(mpmath.nstr(xmlog1p(2.0**-40), 12))
+    4.13590306276e-25
     """
+    with mpmath.workdps(_digits_for(t, dps)):
+        x = _mp(t)
+        return x - mpmath.log(1 + x)
+
+
+def _kl_discrete(p: Sequence[float], q: Sequence[float], dps: int = DIGITS) -> mpmath.mpf:
+    """``sum_i p_i log(p_i / q_i)`` at ``dps`` working digits."""
     with mpmath.workdps(dps):
         total = mpmath.mpf(0)
         for pi, qi in zip(np.ravel(p), np.ravel(q), strict=True):
@@ -56,7 +70,7 @@ def kl_discrete(p: Sequence[float], q: Sequence[float], dps: int = DIGITS) -> mp
         return total
 
 
-def kl_logits(a: Sequence[float], b: Sequence[float], dps: int = DIGITS) -> mpmath.mpf:
+def _kl_logits(a: Sequence[float], b: Sequence[float], dps: int = DIGITS) -> mpmath.mpf:
     """KL between ``softmax(a)`` and ``softmax(b)``, at ``dps`` digits."""
     with mpmath.workdps(dps):
         a_mp = [_mp(x) for x in np.ravel(a)]
@@ -68,18 +82,14 @@ def kl_logits(a: Sequence[float], b: Sequence[float], dps: int = DIGITS) -> mpma
         )
 
 
-def kl_normal(mu_p: float, sigma_p: float, mu_q: float = 0.0, sigma_q: float = 1.0, dps: int = DIGITS) -> mpmath.mpf:
-    """``log(sq/sp) + (sp^2 + (mp - mq)^2) / (2 sq^2) - 1/2`` at ``dps`` digits.
-
-    >>> print(mpmath.nstr(kl_normal(0.0, 1.0, 1.0, 2.0), 15))
-    0.443147180559945
-    """
+def _kl_normal(mu_p: float, sigma_p: float, mu_q: float = 0.0, sigma_q: float = 1.0, dps: int = DIGITS) -> mpmath.mpf:
+    """The normal closed form at ``dps`` working digits."""
     with mpmath.workdps(dps):
         mp_, sp, mq, sq = (_mp(v) for v in (mu_p, sigma_p, mu_q, sigma_q))
         return mpmath.log(sq / sp) + (sp**2 + (mp_ - mq) ** 2) / (2 * sq**2) - mpmath.mpf(1) / 2
 
 
-def kl_std_normal(mu: ArrayLike, log_var: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+def _kl_std_normal(mu: ArrayLike, log_var: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
     """``-1/2 sum(1 + log_var - mu^2 - exp(log_var))`` at ``dps`` digits."""
     with mpmath.workdps(dps):
         return -mpmath.fsum(
@@ -87,7 +97,7 @@ def kl_std_normal(mu: ArrayLike, log_var: ArrayLike, dps: int = DIGITS) -> mpmat
         ) / 2
 
 
-def kl_mvn(mu_p: ArrayLike, cov_p: ArrayLike, mu_q: ArrayLike, cov_q: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+def _kl_mvn(mu_p: ArrayLike, cov_p: ArrayLike, mu_q: ArrayLike, cov_q: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
     """The multivariate normal closed form, with exact-precision matrix algebra."""
     with mpmath.workdps(dps):
         cp = mpmath.matrix(np.asarray(cov_p, dtype=float).tolist())
@@ -98,6 +108,26 @@ def kl_mvn(mu_p: ArrayLike, cov_p: ArrayLike, mu_q: ArrayLike, cov_q: ArrayLike,
         trace = mpmath.fsum((cq_inv * cp)[i, i] for i in range(d))
         maha = (diff.T * cq_inv * diff)[0, 0]
         return (trace + maha - d + mpmath.log(mpmath.det(cq)) - mpmath.log(mpmath.det(cp))) / 2
+
+
+def _stable(fn, *args, dps: int = DIGITS) -> mpmath.mpf:
+    """Evaluate ``fn(*args, dps=...)`` at increasing precision until two agree to ``dps`` digits.
+
+    The textbook formulas cancel: a KL of 1e-137 from terms of order 1 needs more than
+    137 digits.  Doubling the working precision until consecutive values agree makes
+    the reference trustworthy whatever the size of the result.
+    """
+    work = dps
+    value = fn(*args, dps=work)
+    for _ in range(6):  # up to 64 * dps digits
+        work *= 2
+        better = fn(*args, dps=work)
+        with mpmath.workdps(work):
+            # a zero is only trusted once it survives every doubling (total cancellation)
+            if better != 0 and abs(better - value) <= abs(better) * mpmath.mpf(10) ** (-dps):
+                return better
+        value = better
+    return value
 
 
 def rel_error(value: float, ref: mpmath.mpf) -> float:
@@ -112,3 +142,38 @@ def rel_error(value: float, ref: mpmath.mpf) -> float:
         return 0.0 if value == float(ref) else float("inf")
     with mpmath.workdps(DIGITS):
         return float(abs(_mp(value) - ref) / abs(ref))
+
+
+def kl_discrete(p: Sequence[float], q: Sequence[float], dps: int = DIGITS) -> mpmath.mpf:
+    """``sum_i p_i log(p_i / q_i)`` with ``0 log(0/q) = 0``, correct to ``dps`` digits.
+
+    >>> print(mpmath.nstr(kl_discrete([0.5, 0.5], [0.9, 0.1]), 15))
+    0.510825623765991
+    """
+    return _stable(_kl_discrete, p, q, dps=dps)
+
+
+def kl_logits(a: Sequence[float], b: Sequence[float], dps: int = DIGITS) -> mpmath.mpf:
+    """KL between ``softmax(a)`` and ``softmax(b)``, correct to ``dps`` digits."""
+    return _stable(_kl_logits, a, b, dps=dps)
+
+
+def kl_normal(mu_p: float, sigma_p: float, mu_q: float = 0.0, sigma_q: float = 1.0, dps: int = DIGITS) -> mpmath.mpf:
+    """``log(sq/sp) + (sp^2 + (mp - mq)^2) / (2 sq^2) - 1/2``, correct to ``dps`` digits.
+
+    >>> print(mpmath.nstr(kl_normal(0.0, 1.0, 1.0, 2.0), 15))
+    0.443147180559945
+    >>> print(mpmath.nstr(kl_normal(0.0, 1.0, 1e-70, 1.0), 15))   # 1e-140 / 2: needs > 140 digits
+    5.0e-141
+    """
+    return _stable(_kl_normal, mu_p, sigma_p, mu_q, sigma_q, dps=dps)
+
+
+def kl_std_normal(mu: ArrayLike, log_var: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+    """``-1/2 sum(1 + log_var - mu^2 - exp(log_var))``, correct to ``dps`` digits."""
+    return _stable(_kl_std_normal, mu, log_var, dps=dps)
+
+
+def kl_mvn(mu_p: ArrayLike, cov_p: ArrayLike, mu_q: ArrayLike, cov_q: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+    """The multivariate normal closed form with ``log det``, correct to ``dps`` digits."""
+    return _stable(_kl_mvn, mu_p, cov_p, mu_q, cov_q, dps=dps)
