@@ -7,7 +7,7 @@ are never negative, and are exactly zero for equal distributions.
 
 Discrete distributions
     :func:`kl_discrete`, :func:`kl_logits`, :func:`entropy`, :func:`cross_entropy`,
-    :func:`js_divergence`
+    :func:`js_divergence`, :func:`tv_distance`, :func:`mutual_information`
 Gaussians
     :func:`kl_normal`, :func:`kl_mvn`, :func:`kl_std_normal`
 The numerical spine
@@ -16,7 +16,15 @@ Figures
     :mod:`klnotes.plotting`
 """
 
-from ._discrete import cross_entropy, entropy, js_divergence, kl_discrete, kl_logits
+from ._discrete import (
+    cross_entropy,
+    entropy,
+    js_divergence,
+    kl_discrete,
+    kl_logits,
+    mutual_information,
+    tv_distance,
+)
 from ._gaussian import kl_mvn, kl_normal, kl_std_normal
 from ._numerics import expm1mx
 
@@ -30,6 +38,8 @@ __all__ = [
     "kl_mvn",
     "kl_normal",
     "kl_std_normal",
+    "mutual_information",
+    "tv_distance",
 ]
 
 __version__ = "0.1.0"

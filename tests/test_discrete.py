@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 
-from klnotes import cross_entropy, entropy, js_divergence, kl_discrete, kl_logits
+from klnotes import cross_entropy, entropy, js_divergence, kl_discrete, kl_logits, mutual_information, tv_distance
 from klnotes import reference as ref
 
 # ----------------------------------------------------------------- kl_discrete values
@@ -150,6 +150,43 @@ def test_js_nearly_equal_keeps_precision(k):
         m = [(ref._mp(a) + ref._mp(b)) / 2 for a, b in zip(p, q)]
         want = sum(ref._mp(a) * ref.mpmath.log(ref._mp(a) / c) + ref._mp(b) * ref.mpmath.log(ref._mp(b) / c) for a, b, c in zip(p, q, m)) / 2
     assert ref.rel_error(js_divergence(p, q), want) <= 1e-14
+
+
+# ----------------------------------------------------------------- TV and mutual information
+
+
+@given(prob_pairs())
+def test_tv_is_max_over_events_and_obeys_pinsker(pq):
+    p, q = pq
+    tv = tv_distance(p, q)
+    a = p > q
+    assert tv == pytest.approx(p[a].sum() - q[a].sum(), abs=1e-15)  # attained at A = {p > q}
+    assert 0.0 <= tv <= 1.0
+    assert tv <= math.sqrt(kl_discrete(p, q) / 2) + 1e-12  # Pinsker
+
+
+def test_tv_value():
+    assert tv_distance([0.5, 0.5], [0.9, 0.1]) == pytest.approx(0.4, rel=1e-15)
+    assert tv_distance([1.0, 0.0], [0.0, 1.0]) == 1.0
+
+
+def test_mutual_information_values():
+    assert mutual_information([[0.5, 0.0], [0.0, 0.5]]) == pytest.approx(math.log(2), rel=1e-15)
+    assert mutual_information(np.outer([0.3, 0.7], [0.2, 0.5, 0.3])) < 1e-16
+    rng = np.random.default_rng(8)
+    joint = rng.dirichlet(np.ones(12)).reshape(3, 4)
+    px, py = joint.sum(1), joint.sum(0)
+    h = entropy(px) + entropy(py) - entropy(joint.ravel())  # I = H(X) + H(Y) - H(X,Y)
+    assert mutual_information(joint) == pytest.approx(h, rel=1e-12)
+
+
+def test_mutual_information_errors():
+    with pytest.raises(ValueError, match=r"joint must be a 2-D table of P\(X=i, Y=j\); got shape \(4,\)"):
+        mutual_information([0.25] * 4)
+    with pytest.raises(ValueError, match=r"joint must sum to 1"):
+        mutual_information([[0.5, 0.5], [0.5, 0.5]])
+    with pytest.raises(ValueError, match=r"base must be None"):
+        mutual_information([[1.0]], base=0)
 
 
 # ----------------------------------------------------------------- kl_logits
