@@ -55,21 +55,10 @@ def naive_mvn(mp, cp, mq, cq):
 
 
 # ---------------------------------------------------------------- hard cases
-def dyadic_pair(rng, n, k):
-    """p with entries m_i / 2^20 (sum exactly 1); q = p + d * 2^-k with sum(d) = 0 exactly."""
-    counts = rng.multinomial(2**20 - 4 * n, np.ones(n) / n) + 4
-    p = counts / 2.0**20
-    d = rng.integers(-3, 4, size=n).astype(float)
-    d[-1] -= d.sum()
-    q = p + d * 2.0**-k
-    assert p.sum() == 1.0 and q.sum() == 1.0 and (q > 0).all()
-    return p, q
-
-
 def cases(rng):
     out = []
     for k in (24, 34, 44, 50, 54, 56):
-        p, q = dyadic_pair(rng, 16, k)
+        p, q = ref.exact_near_pair(rng, 16, k)
         out.append(("discrete", f"near-equal, q = p + d*2^-{k}", (p, q)))
     out.append(("discrete", "tiny entries (1e-300) in p", (np.array([1e-300, 0.375, 0.625]), np.array([0.25, 0.25, 0.5]))))
     out.append(("discrete", "tiny entries (1e-300) in q", (np.array([0.25, 0.25, 0.5]), np.array([1e-300, 0.375, 0.625]))))

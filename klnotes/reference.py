@@ -18,7 +18,7 @@ import mpmath
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["DIGITS", "expm1mx", "xmlog1p", "kl_discrete", "kl_logits", "kl_normal", "kl_mvn", "kl_std_normal", "rel_error"]
+__all__ = ["DIGITS", "exact_near_pair", "expm1mx", "xmlog1p", "kl_discrete", "kl_logits", "kl_normal", "kl_mvn", "kl_std_normal", "rel_error"]
 
 #: Decimal digits used by default: enough for KL values down to 1e-40 from inputs
 #: whose logarithms are of order 1e3.
@@ -128,6 +128,46 @@ def _stable(fn, *args, dps: int = DIGITS) -> mpmath.mpf:
                 return better
         value = better
     return value
+
+
+def exact_near_pair(rng: np.random.Generator, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two exactly normalised probability vectors that differ by O(2^-k).
+
+    ``p`` has entries ``m_i / 2^20`` with integers ``m_i >= 4`` (they sum to exactly 1
+    in float64); ``q = p + d * 2^-k`` with integers ``|d_i| <= 6`` and ``sum(d) = 0``
+    exactly, so ``q`` sums to exactly 1 too. Their true divergence, of order ``4^-k``
+    (about 1e-30 at ``k = 54``), is therefore the mpmath value of the textbook
+    formula for exactly these numbers: the test input for near-equal distributions.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of randomness.
+    n : int
+        Number of outcomes, 2 to 4096.
+    k : int
+        Size of the perturbation, ``2^-k``; ``k >= 10`` keeps ``q`` positive.
+
+    Raises
+    ------
+    ValueError
+        If `n` or `k` is out of range.
+
+    Examples
+    --------
+    >>> p, q = exact_near_pair(np.random.default_rng(0), 8, 40)
+    >>> float(p.sum()), float(q.sum()), bool(np.all(q > 0)), bool(np.any(p != q))
+    (1.0, 1.0, True, True)
+    """
+    if not 2 <= n <= 4096:
+        raise ValueError(f"n must be between 2 and 4096; got {n!r}")
+    if k < 10:
+        raise ValueError(f"k must be >= 10 so that q stays positive; got {k!r}")
+    counts = rng.multinomial(2**20 - 4 * n, np.ones(n) / n) + 4
+    p = counts / 2.0**20
+    d = rng.integers(-3, 4, size=n).astype(float)
+    d[-1] -= d.sum()
+    return p, p + d * 2.0**-k
 
 
 def rel_error(value: float, ref: mpmath.mpf) -> float:

@@ -7,21 +7,6 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 
-def dyadic_pair(rng: np.random.Generator, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """p with entries m_i / 2^20 (summing to exactly 1), q = p + d 2^-k with sum(d) = 0 exactly.
-
-    Both are exactly normalised float64 vectors, so their true KL is the mpmath
-    value of the textbook formula; it shrinks like 4^-k (about 1e-30 at k = 54).
-    """
-    counts = rng.multinomial(2**20 - 4 * n, np.ones(n) / n) + 4
-    p = counts / 2.0**20
-    d = rng.integers(-3, 4, size=n).astype(float)
-    d[-1] -= d.sum()
-    q = p + d * 2.0**-k
-    assert p.sum() == 1.0 and q.sum() == 1.0  # noqa: S101 - a precondition of the fixture itself
-    return p, q
-
-
 @st.composite
 def prob_vectors(draw, n=None, min_n=1, max_n=12, allow_zeros=True):
     """A probability vector normalised by division (sums to 1 within ~1e-16)."""

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import scipy.stats
-from conftest import dyadic_pair, prob_pairs, prob_vectors
+from conftest import prob_pairs, prob_vectors
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
@@ -27,7 +27,7 @@ def test_closed_form_value():
 
 @pytest.mark.parametrize("k", [16, 24, 34, 44, 50, 54, 56])
 def test_nearly_equal_distributions_keep_full_relative_precision(k):
-    p, q = dyadic_pair(np.random.default_rng(k), 16, k)
+    p, q = ref.exact_near_pair(np.random.default_rng(k), 16, k)
     want = ref.kl_discrete(p, q)
     assert want > 0
     assert ref.rel_error(kl_discrete(p, q), want) <= 1e-14
@@ -35,7 +35,7 @@ def test_nearly_equal_distributions_keep_full_relative_precision(k):
 
 
 def test_true_kl_of_1e_minus_30_against_scipy_which_loses_it():
-    p, q = dyadic_pair(np.random.default_rng(0), 16, 54)
+    p, q = ref.exact_near_pair(np.random.default_rng(0), 16, 54)
     want = float(ref.kl_discrete(p, q))
     assert 1e-31 < want < 1e-29
     assert kl_discrete(p, q) == pytest.approx(want, rel=1e-14)
@@ -145,7 +145,7 @@ def test_js_disjoint_supports_is_log_two():
 
 @pytest.mark.parametrize("k", [20, 34, 50])
 def test_js_nearly_equal_keeps_precision(k):
-    p, q = dyadic_pair(np.random.default_rng(k), 8, k)
+    p, q = ref.exact_near_pair(np.random.default_rng(k), 8, k)
     with ref.mpmath.workdps(ref.DIGITS):
         m = [(ref._mp(a) + ref._mp(b)) / 2 for a, b in zip(p, q)]
         want = sum(ref._mp(a) * ref.mpmath.log(ref._mp(a) / c) + ref._mp(b) * ref.mpmath.log(ref._mp(b) / c) for a, b, c in zip(p, q, m)) / 2
@@ -161,7 +161,7 @@ def test_tv_is_max_over_events_and_obeys_pinsker(pq):
     tv = tv_distance(p, q)
     a = p > q
     assert tv == pytest.approx(p[a].sum() - q[a].sum(), abs=1e-15)  # attained at A = {p > q}
-    assert 0.0 <= tv <= 1.0
+    assert 0.0 <= tv <= 1.0 + 4e-16  # 1 up to the rounding of vectors normalised by division
     assert tv <= math.sqrt(kl_discrete(p, q) / 2) + 1e-12  # Pinsker
 
 
