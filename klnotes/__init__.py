@@ -10,6 +10,8 @@ Discrete distributions
     :func:`js_divergence`, :func:`tv_distance`, :func:`mutual_information`
 Gaussians
     :func:`kl_normal`, :func:`kl_mvn`, :func:`kl_std_normal`
+One-dimensional densities
+    :func:`kl_quad`, :func:`mixture_logpdf`
 The numerical spine
     :func:`expm1mx`
 Figures
@@ -25,6 +27,7 @@ from ._discrete import (
     mutual_information,
     tv_distance,
 )
+from ._continuous import kl_quad, mixture_logpdf
 from ._gaussian import kl_mvn, kl_normal, kl_std_normal
 from ._numerics import expm1mx
 
@@ -37,7 +40,9 @@ __all__ = [
     "kl_logits",
     "kl_mvn",
     "kl_normal",
+    "kl_quad",
     "kl_std_normal",
+    "mixture_logpdf",
     "mutual_information",
     "tv_distance",
 ]
