@@ -10,6 +10,9 @@ Discrete distributions
     :func:`js_divergence`, :func:`tv_distance`, :func:`mutual_information`
 Gaussians
     :func:`kl_normal`, :func:`kl_mvn`, :func:`kl_std_normal`
+Other divergences
+    :func:`f_divergence`, :func:`renyi_divergence`, :func:`hellinger_sq`,
+    :func:`chi2_divergence`, :func:`kl_beta`
 One-dimensional densities
     :func:`kl_quad`, :func:`mixture_logpdf`
 The numerical spine
@@ -28,14 +31,19 @@ from ._discrete import (
     tv_distance,
 )
 from ._continuous import kl_quad, mixture_logpdf
+from ._divergences import chi2_divergence, f_divergence, hellinger_sq, kl_beta, renyi_divergence
 from ._gaussian import kl_mvn, kl_normal, kl_std_normal
 from ._numerics import expm1mx
 
 __all__ = [
+    "chi2_divergence",
     "cross_entropy",
     "entropy",
     "expm1mx",
+    "f_divergence",
+    "hellinger_sq",
     "js_divergence",
+    "kl_beta",
     "kl_discrete",
     "kl_logits",
     "kl_mvn",
@@ -44,6 +52,7 @@ __all__ = [
     "kl_std_normal",
     "mixture_logpdf",
     "mutual_information",
+    "renyi_divergence",
     "tv_distance",
 ]
 
