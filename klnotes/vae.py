@@ -1,4 +1,4 @@
-"""A small variational autoencoder in NumPy, with hand-written gradients (chapter 5).
+"""A small variational autoencoder [1]_ in NumPy, with hand-written gradients (chapter 5).
 
 Model, for data ``x`` in R^D and latents ``z`` in R^L, with one tanh hidden layer of
 width H on each side:
@@ -14,12 +14,12 @@ The loss per example is the negative (beta-)ELBO,
 ``KL = sum_j KL_j`` and ``KL_j = (psi(log_var_j) + mu_j^2) / 2`` (``klnotes.kl_std_normal``),
 and the reparameterisation ``z = mu + exp(log_var / 2) * eps``, ``eps ~ N(0, I)``.
 With ``free_bits = lam > 0`` each ``KL_j``, averaged over the batch, is replaced by
-``max(lam, mean KL_j)`` (Kingma et al., 2016), so dimensions below ``lam`` nats feel no
+``max(lam, mean KL_j)`` (free bits [3]_), so dimensions below ``lam`` nats feel no
 pull towards the prior.
 
 Parameters are a dict of float64 arrays; :func:`init_params` makes one, :func:`loss_and_grad`
 evaluates the loss and its exact gradient (checked against finite differences in the
-tests), :func:`train` runs Adam on mini-batches.
+tests), :func:`train` runs Adam [2]_ on mini-batches.
 
 References
 ----------

@@ -7,7 +7,8 @@ Run this after changing klnotes or a chapter, then commit the notebooks:
 
 Each notebook is run top to bottom in a fresh ``python3`` kernel from the book/
 directory (as nbval and Jupyter do), execution counts are renumbered 1, 2, 3, ...,
-and the wall time of each run is printed. A cell that raises stops the run and the
+and the wall time of each run is printed and stored in the notebook's metadata
+(``metadata.klnotes.execution_seconds``, shown on the site's execution-time page). A cell that raises stops the run and the
 notebook is not written.
 """
 
@@ -32,6 +33,7 @@ def execute(path: Path) -> float:
     elapsed = time.perf_counter() - start
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # timestamps would make every run a diff
+    nb.metadata.setdefault("klnotes", {})["execution_seconds"] = round(elapsed, 1)  # the site's timing page
     nbformat.write(nb, path)
     return elapsed
 
