@@ -1,7 +1,7 @@
 """Accuracy of klnotes against the usual formulas, on the cases where they differ.
 
 For each hard case this prints the relative error, against an 80-digit mpmath
-evaluation of the textbook formula (``klnotes.reference``), of
+evaluation of the textbook formula (``klnotes.testing``), of
 
 * klnotes (the psi form),
 * ``scipy.stats.entropy`` / ``scipy.special`` where scipy has the function,
@@ -23,7 +23,7 @@ import numpy as np
 from scipy import special, stats
 
 import klnotes
-from klnotes import reference as ref
+from klnotes import testing as ref
 
 RNG_SEED = 20261121
 

@@ -17,8 +17,14 @@ One-dimensional densities
     :func:`kl_quad`, :func:`mixture_logpdf`
 The numerical spine
     :func:`expm1mx`
+Monte Carlo estimators
+    :mod:`klnotes.estimators` (Schulman's k1, k2, k3)
+Teaching models (not the numerical core)
+    :mod:`klnotes.models.vae`, :mod:`klnotes.models.ppo`
 Figures
-    :mod:`klnotes.plotting`
+    :mod:`klnotes.plotting` (the book's matplotlib style)
+Test oracles (optional extra ``testing``: mpmath)
+    :mod:`klnotes.testing` (high-precision references, exactly normalised test inputs)
 """
 
 from ._discrete import (

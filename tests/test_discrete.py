@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy import special
 
 from klnotes import cross_entropy, entropy, js_divergence, kl_discrete, kl_logits, mutual_information, tv_distance
-from klnotes import reference as ref
+from klnotes import testing as ref
 
 # ----------------------------------------------------------------- kl_discrete values
 

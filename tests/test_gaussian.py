@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from klnotes import kl_mvn, kl_normal, kl_std_normal
-from klnotes import reference as ref
+from klnotes import testing as ref
 
 finite = st.floats(-50, 50)
 positive = st.floats(1e-3, 1e3)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from klnotes import expm1mx
-from klnotes import reference as ref
+from klnotes import testing as ref
 from klnotes._numerics import _BLOCK, _blocked, _bregman_terms, _psi_rel, _xmlog1p
 
 

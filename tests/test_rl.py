@@ -1,4 +1,4 @@
-"""klnotes.estimators (k1, k2, k3) and klnotes.ppo (adapt_beta, surrogate)."""
+"""klnotes.estimators (k1, k2, k3) and klnotes.models.ppo (adapt_beta, surrogate)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scipy import special
 
 from klnotes import kl_discrete, kl_logits
 from klnotes.estimators import k1, k2, k3
-from klnotes.ppo import adapt_beta, surrogate
+from klnotes.models.ppo import adapt_beta, surrogate
 
 # ----------------------------------------------------------------- estimators
 

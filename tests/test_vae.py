@@ -1,4 +1,4 @@
-"""klnotes.vae: exact gradients (finite differences), loss definition, training, errors."""
+"""klnotes.models.vae: exact gradients (finite differences), loss definition, training, errors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from klnotes import kl_std_normal
-from klnotes.vae import decode, encode, init_params, loss_and_grad, train
+from klnotes.models.vae import decode, encode, init_params, loss_and_grad, train
 
 
 def problem(seed=0, n=7, d=3, h=5, l=2):

@@ -7,6 +7,9 @@ so the tests, the benchmarks and the chapters use them as an independent check.
 Inputs are taken as the exact binary values of the float64 numbers given.
 
 All functions return an ``mpmath.mpf``; convert with ``float()``.
+
+This module needs mpmath, which ``klnotes`` itself does not: install it with the
+``testing`` extra, ``pip install "klnotes[testing]"``.
 """
 
 from __future__ import annotations
@@ -14,8 +17,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import mpmath
 import numpy as np
+
+try:
+    import mpmath
+except ModuleNotFoundError as exc:  # pragma: no cover - exercised in a venv without mpmath
+    raise ImportError(
+        "klnotes.testing needs mpmath, an optional dependency of klnotes: "
+        'install it with  pip install "klnotes[testing]"  (or pip install mpmath)'
+    ) from exc
 from numpy.typing import ArrayLike
 
 __all__ = ["DIGITS", "exact_near_pair", "expm1mx", "xmlog1p", "kl_discrete", "kl_logits", "kl_normal", "kl_mvn", "kl_std_normal", "rel_error"]

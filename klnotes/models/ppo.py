@@ -20,8 +20,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from ._discrete import kl_logits
-from ._validation import as_float_array, check_finite
+from .._discrete import kl_logits
+from .._validation import as_float_array, check_finite
 
 __all__ = ["adapt_beta", "surrogate"]
 
@@ -80,7 +80,7 @@ def adapt_beta(beta: float, kl: float, kl_target: float, *, tolerance: float = 1
 
     Examples
     --------
-    >>> from klnotes.ppo import adapt_beta
+    >>> from klnotes.models.ppo import adapt_beta
     >>> adapt_beta(1.0, kl=0.001, kl_target=0.01)   # moved too little: halve
     0.5
     >>> adapt_beta(1.0, kl=0.02, kl_target=0.01)    # moved too far: double
@@ -157,7 +157,7 @@ def surrogate(
     Examples
     --------
     >>> import numpy as np
-    >>> from klnotes.ppo import surrogate
+    >>> from klnotes.models.ppo import surrogate
     >>> z = np.zeros((1, 2))
     >>> value, grad = surrogate(z, z, [0], [0], [1.0])   # at theta_old, r = 1
     >>> float(value), grad.tolist()

@@ -39,8 +39,8 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._gaussian import kl_std_normal
-from ._validation import as_float_array, check_finite
+from .._gaussian import kl_std_normal
+from .._validation import as_float_array, check_finite
 
 __all__ = ["init_params", "encode", "decode", "loss_and_grad", "train"]
 
@@ -83,7 +83,7 @@ def init_params(rng: np.random.Generator, n_in: int, n_hidden: int, n_latent: in
     Examples
     --------
     >>> import numpy as np
-    >>> from klnotes.vae import init_params
+    >>> from klnotes.models.vae import init_params
     >>> p = init_params(np.random.default_rng(0), 3, 8, 2)
     >>> {k: v.shape for k, v in p.items()}["Wm"]
     (8, 2)
@@ -256,7 +256,7 @@ def train(
     Examples
     --------
     >>> import numpy as np
-    >>> from klnotes.vae import init_params, train
+    >>> from klnotes.models.vae import init_params, train
     >>> rng = np.random.default_rng(0)
     >>> x = rng.normal(size=(200, 3))
     >>> p = init_params(rng, 3, 8, 2)

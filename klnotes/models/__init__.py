@@ -1,0 +1,12 @@
+"""Teaching models: the small models the book's machine-learning chapters train.
+
+These are not part of the numerical core (``klnotes`` itself); they exist so that a
+chapter's experiment is short and its gradients can be read and tested.
+
+:mod:`klnotes.models.vae`
+    A NumPy variational autoencoder with hand-written backpropagation, Adam, free bits
+    and a beta schedule (chapter 5).
+:mod:`klnotes.models.ppo`
+    PPO's adaptive-beta rule and the clipped / penalised surrogate with exact gradients
+    (chapter 6).
+"""
