@@ -1,0 +1,48 @@
+"""Show the book's version, build date and reuse terms in the footer of every page.
+
+The version is the package's (``pyproject.toml``, the one version number of the
+project); the build date is today's, or ``SOURCE_DATE_EPOCH`` when set (reproducible
+builds). The text goes into sphinx-book-theme's ``extra_footer``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+
+def build_date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    return when.date().isoformat()
+
+
+def version(srcdir: Path) -> str:
+    return tomllib.loads((srcdir / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def _footer(app: Sphinx, config: Config) -> None:
+    v = version(Path(app.srcdir))
+    config.version = config.release = v
+    options = dict(config.html_theme_options or {})
+    repo = options.get("repository_url", "").rstrip("/")
+    branch = options.get("repository_branch", "main")
+    text = (
+        f'<p class="klnotes-edition">KL notes {v}, built {build_date()}. '
+        "Text and figures: "
+        '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>; '
+        "code: MIT. How to cite: see the "
+        f'<a href="{repo}/blob/{branch}/CITATION.cff">citation file</a>.</p>'
+    )
+    options["extra_footer"] = (options.get("extra_footer") or "") + text
+    config.html_theme_options = options
+
+
+def setup(app: Sphinx) -> dict[str, bool]:
+    app.connect("config-inited", _footer)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,97 @@
+"""A chapter runs where a reader opens it: a fresh Colab-like runtime, and Binder.
+
+Colab gives a Python with NumPy, SciPy, matplotlib, mpmath and Jupyter, but not
+klnotes. Every chapter's first (hidden) cell installs klnotes from the repository
+named in ``_config.yml`` when it is missing. The first test simulates that offline:
+
+- a fresh virtual environment that sees the chapters' third-party packages (linked
+  from this environment) but not klnotes;
+- git is told (``url.<local>.insteadOf``) that the repository address is a local
+  bare repository holding this checkout's tracked files (``git stash create``, so
+  uncommitted edits of tracked files count), so the install cell runs unchanged;
+- pip runs offline (``PIP_NO_INDEX``): everything but klnotes must already be there;
+- chapter 1 is executed top to bottom in a kernel of that environment, and its
+  printed outputs must equal the stored ones.
+
+Binder's environment is checked by ``scripts/fresh_env.py binder`` in ``.ci/run``
+(it needs the package index); here, that its pins are the lock's.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTER = ROOT / "book" / "01_definition.ipynb"
+# Entries of this environment's site-packages that a fresh runtime must not see.
+HIDDEN = ("klnotes", "__editable__", "pip", "setuptools", "_distutils_hack", "distutils-precedence")
+
+_spec = importlib.util.spec_from_file_location("fresh_env", ROOT / "scripts" / "fresh_env.py")
+assert _spec is not None and _spec.loader is not None
+fresh_env = importlib.util.module_from_spec(_spec)
+sys.modules["fresh_env"] = fresh_env
+_spec.loader.exec_module(fresh_env)
+
+
+def _pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def test_binder_pins_are_the_locks():
+    lock, binder = _pins(ROOT / "requirements.txt"), _pins(ROOT / "binder" / "requirements.txt")
+    assert {"numpy", "scipy", "matplotlib", "mpmath", "ipykernel"} <= set(binder)
+    assert {name: lock.get(name) for name in binder} == binder
+    assert (ROOT / "binder" / "runtime.txt").read_text(encoding="utf-8").strip() == "python-3.11"
+
+
+@pytest.fixture(scope="module")
+def fresh_runtime(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("colab")
+    venv = tmp / "venv"
+    fresh_env.run(sys.executable, "-m", "venv", venv)
+    python = venv / "bin" / "python"
+    purelib = Path(fresh_env.run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip())
+    deps = tmp / "deps"
+    deps.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if not entry.name.lower().startswith(HIDDEN) and entry.suffix != ".pth":
+            (deps / entry.name).symlink_to(entry)
+    (purelib / "_colab_like_packages.pth").write_text(f"{deps}\n", encoding="utf-8")
+    env = fresh_env.clean_env()
+    probe = subprocess.run([python, "-c", "import klnotes"], capture_output=True, text=True, env=env, cwd=tmp)
+    assert probe.returncode != 0, "the fresh runtime must start without klnotes"
+    return tmp, python, purelib, env
+
+
+def test_install_cell_installs_klnotes_and_chapter_1_runs(fresh_runtime):
+    tmp, python, purelib, env = fresh_runtime
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    bare = tmp / "klnotes.git"  # the repository the install cell names, served from this checkout
+    fresh_env.run("git", "init", "--quiet", "--bare", bare)
+    rev = fresh_env.run("git", "-C", ROOT, "stash", "create").strip() or "HEAD"
+    fresh_env.run("git", "-C", ROOT, "push", "--quiet", bare, f"{rev}:refs/heads/{repo['branch']}")
+    kernel_env = {
+        **env,
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{bare.as_uri()}.insteadOf",
+        "GIT_CONFIG_VALUE_0": repo["url"],
+        "PIP_NO_INDEX": "1",
+        "PIP_NO_BUILD_ISOLATION": "0",  # pip reads this as --no-build-isolation
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    nb = fresh_env.execute_in(python, CHAPTER, tmp, kernel_env)
+    installed = sorted(p.name for p in purelib.glob("klnotes*"))
+    assert "klnotes" in installed, f"the install cell did not install klnotes into the runtime: {installed}"
+    assert fresh_env.mismatches(nb, CHAPTER) == []
