@@ -8,7 +8,10 @@ Stored notebooks hold no timings, so re-running a chapter changes no tracked fil
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import platform
 from collections import defaultdict
 from pathlib import Path
 
@@ -42,6 +45,18 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _ran[stem] += 1
 
 
+def machine() -> dict[str, str | int]:
+    """When and on what a time was measured (shown under the execution-time table)."""
+    import numpy as np
+
+    return {
+        "date": dt.date.today().isoformat(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "cores": os.cpu_count() or 0,
+    }
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     complete = {s: t for s, t in _seconds.items() if _ran[s] == _cells[s]}
     if not complete:
@@ -52,5 +67,5 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     except (FileNotFoundError, json.JSONDecodeError):
         times = {}
     for stem, seconds in complete.items():
-        times[stem] = {"seconds": round(seconds, 2), "code_cells": _cells[stem], "by": "nbval"}
+        times[stem] = {"seconds": round(seconds, 2), "code_cells": _cells[stem], "by": "nbval", **machine()}
     TIMES.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n", encoding="utf-8")

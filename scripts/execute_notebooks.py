@@ -28,14 +28,18 @@ and exits 1 if there is one.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import json
+import os
+import platform
 import sys
 import time
 from pathlib import Path
 
 import jupytext
 import nbformat
+import numpy as np
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +97,25 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:12]
         seen[digest] = seen.get(digest, 0) + 1
         cell.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     return nb
+
+
+def merge_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """Join consecutive stream outputs of the same name.
+
+    How a cell's printing is split into stream messages depends on when the kernel
+    flushed, i.e. on timing; the joined text does not.
+    """
+    merged: list[nbformat.NotebookNode] = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if out.output_type == "stream" and prev is not None and prev.output_type == "stream" and prev.name == out.name:
+            prev.text += out.text
+        else:
+            merged.append(out)
+    return merged
 
 
 def execute(stem: str) -> tuple[float, bool]:
@@ -119,7 +141,15 @@ def record_time(stem: str, seconds: float, cells: int) -> None:
         times = json.loads(TIMES.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         times = {}
-    times[stem] = {"seconds": round(seconds, 2), "code_cells": cells, "by": "scripts/execute_notebooks.py"}
+    times[stem] = {
+        "seconds": round(seconds, 2),
+        "code_cells": cells,
+        "by": "scripts/execute_notebooks.py",
+        "date": dt.date.today().isoformat(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "cores": os.cpu_count() or 0,
+    }
     TIMES.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 

@@ -56,7 +56,19 @@ class ExecutionTimes(SphinxDirective):
         tbody += _row(nodes.strong("", "Total"), nodes.Text(""), nodes.strong("", f"{total:.1f}"))
         tgroup += thead
         tgroup += tbody
-        return [table]
+        measured = sorted(
+            {(t.get("date"), t.get("python"), t.get("numpy"), t.get("cores"), t.get("by")) for t in times.values()},
+            key=str,
+        )
+        notes = [
+            nodes.paragraph(
+                "",
+                f"Measured on {date} by {by} with Python {py} and NumPy {npv} on a {cores}-core machine.",
+            )
+            for date, py, npv, cores, by in measured
+            if date
+        ]
+        return [table, *notes]
 
 
 def setup(app: Sphinx) -> dict[str, bool]:
