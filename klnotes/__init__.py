@@ -12,7 +12,7 @@ Gaussians
     :func:`kl_normal`, :func:`kl_mvn`, :func:`kl_std_normal`
 Other divergences
     :func:`f_divergence`, :func:`renyi_divergence`, :func:`hellinger_sq`,
-    :func:`chi2_divergence`, :func:`kl_beta`
+    :func:`chi2_divergence`, :func:`kl_beta`, :func:`js_normal`
 One-dimensional densities
     :func:`kl_quad`, :func:`mixture_logpdf`
 The numerical spine
@@ -27,6 +27,7 @@ Test oracles (optional extra ``testing``: mpmath)
     :mod:`klnotes.testing` (high-precision references, exactly normalised test inputs)
 """
 
+from ._continuous import kl_quad, mixture_logpdf
 from ._discrete import (
     cross_entropy,
     entropy,
@@ -36,9 +37,15 @@ from ._discrete import (
     mutual_information,
     tv_distance,
 )
-from ._continuous import kl_quad, mixture_logpdf
-from ._divergences import chi2_divergence, f_divergence, hellinger_sq, kl_beta, renyi_divergence
+from ._divergences import (
+    chi2_divergence,
+    f_divergence,
+    hellinger_sq,
+    kl_beta,
+    renyi_divergence,
+)
 from ._gaussian import kl_mvn, kl_normal, kl_std_normal
+from ._jensen_shannon import js_normal
 from ._numerics import expm1mx
 
 __all__ = [
@@ -49,6 +56,7 @@ __all__ = [
     "f_divergence",
     "hellinger_sq",
     "js_divergence",
+    "js_normal",
     "kl_beta",
     "kl_discrete",
     "kl_logits",
