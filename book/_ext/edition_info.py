@@ -29,6 +29,8 @@ def version(srcdir: Path) -> str:
 def _footer(app: Sphinx, config: Config) -> None:
     v = version(Path(app.srcdir))
     config.version = config.release = v
+    # {{ version }} in a page (the intro's "How to cite") is the same number
+    config.myst_substitutions = {**(config.myst_substitutions or {}), "version": v}
     options = dict(config.html_theme_options or {})
     repo = options.get("repository_url", "").rstrip("/")
     branch = options.get("repository_branch", "main")
