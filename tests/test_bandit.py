@@ -7,7 +7,7 @@ import pytest
 from scipy import special
 
 from klnotes.models.bandit import (
-    _penalised_gradient,
+    ascend_surrogate,
     sample_actions,
     train_bandit,
 )
@@ -76,21 +76,50 @@ def test_sample_actions_rejects_a_non_generator():
 # --------------------------------------------------------- the gradient
 
 
-@pytest.mark.parametrize("beta", [0.0, 0.7])
-def test_aggregated_gradient_equals_per_sample_surrogate_gradient(beta):
+@pytest.mark.parametrize(
+    ("beta", "clip_eps"), [(0.0, None), (0.7, None), (0.0, 0.1), (0.4, 0.1)]
+)
+def test_ascent_equals_stepping_with_the_per_sample_gradient(beta, clip_eps):
+    # large steps, so that the clip binds for some samples on both sides
     rng = np.random.default_rng(1)
     old = rng.normal(size=(6, 4))
-    theta = old + 0.3 * rng.normal(size=(6, 4))
     s = rng.integers(0, 6, 40)
     a = sample_actions(special.softmax(old, axis=1), s, rng)
     adv = rng.normal(size=40)
-    pi_old = special.softmax(old, axis=1)
-    weights = np.zeros((6, 4))
-    np.add.at(weights, (s, a), adv / (pi_old[s, a] * 40))
-    counts = np.bincount(s, minlength=6) / 40
-    want = surrogate(theta, old, s, a, adv, beta=beta)[1]
-    got = _penalised_gradient(theta, old, weights, counts, beta)
-    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    kw = {"beta": beta, "clip_eps": clip_eps}
+    theta = old.copy()
+    for _ in range(12):
+        theta = theta + 3.0 * surrogate(theta, old, s, a, adv, **kw)[1]
+    got, rec = ascend_surrogate(
+        old, s, a, adv, epochs=12, step=3.0, checkpoints=(12,), **kw
+    )
+    np.testing.assert_allclose(got, theta, rtol=1e-10, atol=1e-12)
+    assert np.array_equal(rec[0], got)
+    if clip_eps is not None:
+        ratio = special.softmax(got, 1)[s, a] / special.softmax(old, 1)[s, a]
+        assert np.any((ratio > 1 + clip_eps) & (adv > 0))
+        assert np.any((ratio < 1 - clip_eps) & (adv < 0))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"epochs": 0, "step": 1.0}, "epochs must be an integer >= 1"),
+        ({"epochs": 3, "step": 0.0}, "step must be a finite number > 0"),
+        ({"epochs": 3, "step": 1.0, "checkpoints": (4,)}, "checkpoints must"),
+        ({"epochs": 3, "step": 1.0, "checkpoints": (1.5,)}, "integers"),
+        ({"epochs": 3, "step": 1.0, "beta": -1.0}, "beta must be"),
+        ({"epochs": 3, "step": 1.0, "clip_eps": 0.0}, "clip_eps must be"),
+    ],
+)
+def test_ascend_surrogate_rejects_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ascend_surrogate(np.zeros((2, 2)), [0], [1], [1.0], **kwargs)
+
+
+def test_ascend_surrogate_rejects_bad_samples():
+    with pytest.raises(ValueError, match="actions must lie in"):
+        ascend_surrogate(np.zeros((2, 2)), [0], [2], [1.0], epochs=1, step=1)
 
 
 # ------------------------------------------------------------ train_bandit
@@ -117,8 +146,8 @@ def test_train_bandit_record_shapes_and_beta_path():
     # expected reward is an average of the mean rewards under a policy
     assert np.all(run.rewards <= R.max(1).mean() + 1e-12)
     assert run.rewards[0] == pytest.approx(R.mean())
-    none = train_bandit(R, "none", updates=3)
-    assert np.all(none.betas == 0)
+    for mode in ("none", "clip"):
+        assert np.all(train_bandit(R, mode, updates=3).betas == 0)
 
 
 def test_curvature_rule_bounds_step_times_penalty_curvature():
@@ -147,7 +176,8 @@ def test_curvature_rule_keeps_large_beta_stable_where_constant_step_fails():
     [
         ((np.ones(3), "none"), {}, "mean_rewards must be 2-D"),
         (([[np.nan]], "none"), {}, "mean_rewards must be finite"),
-        ((R, "clip"), {}, "mode must be one of"),
+        ((R, "clipped"), {}, "mode must be one of"),
+        ((R, "clip"), {"clip_eps": -0.2}, "clip_eps must be a finite"),
         ((R, "none"), {"step_rule": "adam"}, "step_rule must be one of"),
         ((R, "none"), {"updates": 0}, "updates must be an integer >= 1"),
         ((R, "none"), {"epochs": 2.5}, "epochs must be an integer >= 1"),

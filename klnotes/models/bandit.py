@@ -4,10 +4,12 @@ A tabular softmax policy over ``S`` states and ``K`` actions is a logits array
 of shape ``(S, K)``; ``pi(a | s) = softmax(logits[s])[a]``. The bandit has mean
 rewards ``R[s, a]``; an observed reward adds ``N(0, noise**2)``.
 
-:func:`sample_actions` draws actions from such a policy, and
-:func:`train_bandit` runs PPO-style updates on the unconstrained surrogate, the
-KL-penalised surrogate with a fixed coefficient, or the penalty with PPO's
-adaptive coefficient.
+:func:`sample_actions` draws actions from such a policy;
+:func:`ascend_surrogate` runs full-batch gradient ascent on PPO's surrogate
+(plain, clipped or penalised) from a batch of samples; :func:`train_bandit`
+runs PPO-style updates on the bandit with the unconstrained surrogate, the
+clipped one, the KL penalty with a fixed coefficient, or the penalty with
+PPO's adaptive coefficient.
 
 References
 ----------
@@ -26,11 +28,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import kl_logits
-from .ppo import adapt_beta
+from .ppo import adapt_beta, surrogate
 
-__all__ = ["BanditRun", "sample_actions", "train_bandit"]
+__all__ = ["BanditRun", "ascend_surrogate", "sample_actions", "train_bandit"]
 
-_MODES = ("none", "fixed", "adaptive")
+_MODES = ("none", "clip", "fixed", "adaptive")
 _STEP_RULES = ("curvature", "constant")
 
 
@@ -156,34 +158,154 @@ def _softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _penalised_gradient(
+def _surrogate_gradient(
     logits: NDArray[np.float64],
-    logits_old: NDArray[np.float64],
-    weights: NDArray[np.float64],
+    pi_old: NDArray[np.float64],
+    w_pos: NDArray[np.float64],
+    w_neg: NDArray[np.float64],
     counts: NDArray[np.float64],
     beta: float,
+    clip_eps: float | None,
 ) -> NDArray[np.float64]:
-    r"""Gradient of PPO's penalised surrogate, from per-(state, action) sums.
+    r"""Gradient of PPO's surrogate from per-(state, action) sums.
 
-    With ``N`` samples, ``weights[s, a]`` the sum of
-    :math:`\hat A_t/\pi_{\text{old}}(a|s)` over the samples at ``(s, a)``,
-    divided by ``N``, and ``counts[s]`` the fraction of samples in state
-    ``s``, the surrogate is
-    :math:`\sum_{s,a} w_{sa}\pi_\theta(a|s) - \beta\sum_s c_s
-    D(\pi_{\text{old}}(\cdot|s)\|\pi_\theta(\cdot|s))`, whose gradient with
-    respect to the logits of state ``s`` is
+    With ``N`` samples, ``w_pos[s, a]`` (``w_neg[s, a]``) the sum of
+    :math:`\hat A_t/(N\pi_{\text{old}}(a|s))` over the samples at ``(s, a)``
+    with positive (negative) advantage and ``counts[s]`` the fraction of
+    samples in state ``s``. All samples at ``(s, a)`` share the ratio
+    :math:`r_{sa}`; a positive-advantage sample stops contributing once
+    :math:`r_{sa} > 1+\epsilon`, a negative one once
+    :math:`r_{sa} < 1-\epsilon`. With :math:`w` the weights still active,
+    the gradient in the logits of state ``s`` is
     :math:`\pi_s\circ w_s - \pi_s (w_s\cdot\pi_s) - \beta c_s
-    (\pi_s - \pi_{\text{old},s})`. This equals the gradient that
+    (\pi_s - \pi_{\text{old},s})`, the same as
     :func:`klnotes.models.ppo.surrogate` computes sample by sample (the test
-    suite checks it); it is cheaper because the sums are formed once per
-    update. Inputs are not validated (internal helper).
+    suite checks it), at a cost that does not grow with ``N``.
     """
     pi = _softmax(logits)
-    wp = weights * pi
+    w = w_pos + w_neg
+    if clip_eps is not None:
+        ratio = pi / pi_old
+        w = np.where(ratio <= 1 + clip_eps, w_pos, 0.0) + np.where(
+            ratio >= 1 - clip_eps, w_neg, 0.0
+        )
+    wp = w * pi
     grad = wp - pi * wp.sum(axis=1, keepdims=True)
     if beta > 0:
-        grad -= beta * counts[:, None] * (pi - _softmax(logits_old))
+        grad -= beta * counts[:, None] * (pi - pi_old)
     return grad
+
+
+def ascend_surrogate(
+    logits_old: ArrayLike,
+    states: ArrayLike,
+    actions: ArrayLike,
+    advantages: ArrayLike,
+    *,
+    epochs: int,
+    step: float,
+    beta: float = 0.0,
+    clip_eps: float | None = None,
+    checkpoints: tuple[int, ...] = (),
+) -> tuple[NDArray[np.float64], list[NDArray[np.float64]]]:
+    r"""Full-batch gradient ascent on PPO's surrogate, from the old policy.
+
+    Runs `epochs` steps :math:`\theta \leftarrow \theta + \eta\nabla L`
+    starting at :math:`\theta = ` `logits_old`, where :math:`L` is the
+    objective of :func:`klnotes.models.ppo.surrogate` with the same
+    arguments (plain, clipped with `clip_eps`, penalised with `beta`, or
+    both).
+
+    Parameters
+    ----------
+    logits_old : array_like, shape (S, K)
+        The policy that collected the samples; finite.
+    states, actions : array_like of int, shape (N,)
+        The sampled states and actions, in range.
+    advantages : array_like, shape (N,)
+        Advantage estimates; finite.
+    epochs : int, keyword-only
+        Number of gradient steps, >= 1.
+    step : float, keyword-only
+        Step size :math:`\eta`, > 0.
+    beta, clip_eps : keyword-only
+        As in :func:`klnotes.models.ppo.surrogate`.
+    checkpoints : tuple of int, keyword-only
+        Epoch numbers (in ``[1, epochs]``) after which to record the logits.
+
+    Returns
+    -------
+    logits : ndarray, shape (S, K)
+        The logits after `epochs` steps.
+    recorded : list of ndarray
+        The logits after each epoch in `checkpoints`, in order.
+
+    Raises
+    ------
+    ValueError
+        For any input that :func:`klnotes.models.ppo.surrogate` rejects, or
+        if `epochs`, `step` or `checkpoints` is invalid.
+
+    Notes
+    -----
+    The samples are summed once into per-(state, action) weights (see the
+    source), so an epoch costs :math:`O(SK)` whatever :math:`N`; the result
+    equals stepping with the gradient of
+    :func:`klnotes.models.ppo.surrogate`.
+
+    Derived in chapter 6.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models.bandit import ascend_surrogate
+    >>> old = np.log([[0.85, 0.10, 0.05]])
+    >>> z, _ = ascend_surrogate(old, [0], [0], [1.0], epochs=100, step=1.0,
+    ...                         clip_eps=0.2)
+    >>> pi = np.exp(z) / np.exp(z).sum()
+    >>> bool(pi[0, 0] > 0.99)   # the clip never binds: ratio < 1/0.85
+    True
+    """
+    # validates every input the way the per-sample surrogate does
+    surrogate(
+        logits_old,
+        logits_old,
+        states,
+        actions,
+        advantages,
+        clip_eps=clip_eps,
+        beta=beta,
+    )
+    epochs = _count(epochs, "epochs")
+    step = _positive(step, "step")
+    marks: set[int] = set()
+    for c in checkpoints:
+        if isinstance(c, bool) or not isinstance(c, Integral):
+            raise ValueError(f"checkpoints must be integers; got {c!r}")  # noqa: TRY004
+        if not 1 <= c <= epochs:
+            raise ValueError(
+                f"checkpoints must lie in [1, epochs={epochs}]; got {c}"
+            )
+        marks.add(int(c))
+    old = np.asarray(logits_old, dtype=np.float64)
+    s, a = np.asarray(states), np.asarray(actions)
+    adv = np.asarray(advantages, dtype=np.float64)
+    pi_old = _softmax(old)
+    unit = adv / (pi_old[s, a] * s.size)
+    w_pos, w_neg = np.zeros_like(old), np.zeros_like(old)
+    np.add.at(w_pos, (s[adv > 0], a[adv > 0]), unit[adv > 0])
+    np.add.at(w_neg, (s[adv < 0], a[adv < 0]), unit[adv < 0])
+    counts = np.bincount(s, minlength=old.shape[0]) / s.size
+    eps = None if clip_eps is None else float(clip_eps)
+    theta = old.copy()
+    recorded = []
+    for epoch in range(1, epochs + 1):
+        theta = theta + step * _surrogate_gradient(
+            theta, pi_old, w_pos, w_neg, counts, float(beta), eps
+        )
+        if epoch in marks:
+            recorded.append(theta.copy())
+    return theta, recorded
 
 
 def train_bandit(
@@ -197,6 +319,7 @@ def train_bandit(
     step_rule: str = "curvature",
     beta: float = 1.0,
     kl_target: float = 0.02,
+    clip_eps: float = 0.2,
     noise: float = 1.0,
     seed: int = 1,
 ) -> BanditRun:
@@ -213,8 +336,9 @@ def train_bandit(
     ----------
     mean_rewards : array_like, shape (S, K)
         Mean reward of each (state, action); finite.
-    mode : {"none", "fixed", "adaptive"}
-        ``"none"``: no penalty (:math:`\beta = 0`). ``"fixed"``: the penalty
+    mode : {"none", "clip", "fixed", "adaptive"}
+        ``"none"``: no penalty (:math:`\beta = 0`). ``"clip"``: PPO's clipped
+        surrogate with `clip_eps`, no penalty. ``"fixed"``: the penalty
         with coefficient `beta`. ``"adaptive"``: the penalty, starting at
         `beta` and updated after every update by
         :func:`klnotes.models.ppo.adapt_beta` with target `kl_target`.
@@ -233,6 +357,8 @@ def train_bandit(
         The (initial) penalty coefficient, > 0; ignored for ``"none"``.
     kl_target : float, keyword-only
         Target of the adaptive rule, > 0.
+    clip_eps : float, keyword-only
+        The clip range of mode ``"clip"``, > 0.
     noise : float, keyword-only
         Standard deviation of the observed reward around its mean, > 0.
     seed : int, keyword-only
@@ -291,6 +417,7 @@ def train_bandit(
     step = _positive(step, "step")
     beta = _positive(beta, "beta")
     kl_target = _positive(kl_target, "kl_target")
+    clip_eps = _positive(clip_eps, "clip_eps")
     noise = _positive(noise, "noise")
 
     n_states, n_actions = R.shape
@@ -308,17 +435,20 @@ def train_bandit(
         a = sample_actions(pi, s, rng)
         value = np.sum(pi * R, axis=1)
         adv = R[s, a] + noise * rng.normal(size=batch) - value[s]
-        weights = np.zeros((n_states, n_actions))
-        np.add.at(weights, (s, a), adv / (pi[s, a] * batch))
-        counts = np.bincount(s, minlength=n_states) / batch
-        b = 0.0 if mode == "none" else beta
+        b = 0.0 if mode in ("none", "clip") else beta
         eta = step
         if step_rule == "curvature" and b > 0:
-            eta = min(step, 2.0 / (b * counts.max()))
-        for _ in range(epochs):
-            theta = theta + eta * _penalised_gradient(
-                theta, old, weights, counts, b
-            )
+            eta = min(step, 2.0 * batch / (b * np.bincount(s).max()))
+        theta, _ = ascend_surrogate(
+            old,
+            s,
+            a,
+            adv,
+            epochs=epochs,
+            step=eta,
+            beta=b,
+            clip_eps=clip_eps if mode == "clip" else None,
+        )
         d = float(np.mean(kl_logits(old, theta)))
         kls.append(d)
         betas.append(b)
