@@ -141,15 +141,25 @@ def sample_actions(
 
 
 class BanditRun(NamedTuple):
-    """The record of :func:`train_bandit`, one entry per policy update."""
+    """The record of :func:`train_bandit`, with ``U`` policy updates.
 
-    #: exact mean over states of D(pi_old(.|s) || pi_new(.|s)), shape (U,)
+    Attributes
+    ----------
+    kls : ndarray, shape (U,)
+        Exact mean over states of :math:`D(\\pi_{old}(\\cdot|s) \\|
+        \\pi_{new}(\\cdot|s))` after each update.
+    rewards : ndarray, shape (U + 1,)
+        Exact expected reward (states uniform) before the first update and
+        after each update.
+    betas : ndarray, shape (U,)
+        The penalty coefficient used in each update (0 without a penalty).
+    steps : ndarray, shape (U,)
+        The gradient-ascent step size used in each update.
+    """
+
     kls: NDArray[np.float64]
-    #: exact expected reward before the first and after each update, (U+1,)
     rewards: NDArray[np.float64]
-    #: the penalty coefficient used in each update, shape (U,)
     betas: NDArray[np.float64]
-    #: the step size used in each update, shape (U,)
     steps: NDArray[np.float64]
 
 
