@@ -9,4 +9,7 @@ chapter's experiment is short and its gradients can be read and tested.
 :mod:`klnotes.models.ppo`
     PPO's adaptive-beta rule and the clipped / penalised surrogate with exact gradients
     (chapter 6).
+:mod:`klnotes.models.bandit`
+    A noisy contextual bandit trained with PPO's surrogates: an action sampler, full-batch
+    ascent on the surrogate, and the training loop of chapter 6's experiment.
 """
