@@ -447,7 +447,36 @@ class ExerciseTable(_GuideDirective):
         return [_table(["Ch.", "Exercise", "Type", "Difficulty"], rows, [8, 60, 18, 14])]
 
 
+def exercise_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{klnotes-ex}`ex-1-support, ex-2-mirror``: links to exercises, shown by title.
+
+    The titles come from the chapter sources, so a syllabus names the exercises as the
+    chapters do; an unknown label is an error.
+    """
+    env = inliner.document.settings.env
+    known = {
+        ex.label: ex
+        for path in chapter_sources(Path(env.srcdir))
+        for ex in parse_exercises(path)
+    }
+    result: list[nodes.Node] = []
+    messages = []
+    for i, label in enumerate(x.strip() for x in text.split(",")):
+        if i:
+            result.append(nodes.Text("; "))
+        ex = known.get(label)
+        if ex is None:
+            messages.append(inliner.reporter.error(
+                f"klnotes-ex: no exercise labelled {label!r} in chapters/*.md", line=lineno))
+            result.append(nodes.literal("", label))
+            continue
+        result.append(_label_link(env, label, ex.title or label))
+        result.append(nodes.Text(f" ({_chapter_number(ex.chapter)})"))
+    return result, messages
+
+
 def setup(app: Sphinx) -> dict[str, bool]:
+    app.add_role("klnotes-ex", exercise_role)
     app.add_directive("klnotes-chapter-times", ChapterTimes)
     app.add_directive("klnotes-chapter-dependencies", ChapterDependencies)
     app.add_directive("klnotes-exercise-table", ExerciseTable)

@@ -21,6 +21,10 @@ Student edition (``scripts/build_student.py``)
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -39,6 +43,13 @@ LATEX_PREAMBLE = r"""
 \setmonofont{FreeMono}[Scale=0.92]
 \usepackage{newunicodechar}
 \newunicodechar{‖}{\ensuremath{\Vert}}
+% math in Pagella too (sphinx-jupyterbook-latex loads unicode-math again later: no-op)
+\usepackage{unicode-math}
+\setmathfont{TeX Gyre Pagella Math}
+% proofs (book/_ext/editions.py, _visit_proof): indented, a QED box at the end
+\newenvironment{sphinxklproof}%
+  {\par\medskip\begingroup\leftskip=1em\relax}%
+  {\hfill\ensuremath{\square}\par\endgroup\medskip}
 """
 
 
@@ -89,10 +100,151 @@ def latex_settings(app: Sphinx, config: Config) -> None:
         "verbatimhintsturnover=false",
     )
     config.latex_elements = elements
+    # jupyterBook.cls requires bbm.sty; ship a stand-in where TeX has none
+    if shutil.which("kpsewhich"):
+        found = subprocess.run(["kpsewhich", "bbm.sty"], capture_output=True, text=True)
+        if not found.stdout.strip():
+            extra = list(config.latex_additional_files or [])
+            extra.append(str(Path(__file__).parent / "latex" / "bbm.sty"))
+            config.latex_additional_files = extra
+
+
+# ---------------------------------------------------------------- LaTeX: labels, numbers
+# sphinx-proof writes \label{None:thm-x} in LaTeX (it cannot find the document of a
+# node inside the assembled book) and leaves the theorem number out of the box title;
+# sphinx-exercise writes \label{exercise:ex-x}. Sphinx's own references point to
+# \label{docname:id}, so cross-references to theorems and exercises did not resolve in
+# the PDF. These LaTeX visitors write Sphinx's label (and keep sphinx-exercise's) and put
+# the number Sphinx assigned (the one the site shows) into the title.
+
+
+def _latex_labels(self, node) -> str:
+    docname = self.curfilestack[-1] if self.curfilestack else ""
+    ids = list(node.get("ids", []))
+    if node.get("label") and node["label"] not in ids:
+        ids.append(node["label"])
+    return "".join(
+        r"\phantomsection\label{%s}" % self.idescape(f"{docname}:{i}") for i in ids
+    ) + "\n"
+
+
+def _sphinx_number(self, node, figtype: str) -> str:
+    docname = self.curfilestack[-1] if self.curfilestack else ""
+    ids = node.get("ids", [])
+    number = self.builder.env.toc_fignumbers.get(docname, {}).get(figtype, {})
+    return ".".join(map(str, number.get(ids[0], ()))) if ids else ""
+
+
+def _visit_proof_enumerable(self, node) -> None:
+    from sphinx_proof.nodes import latex_admonition_start
+
+    self.body.append(_latex_labels(self, node))
+    self.body.append(latex_admonition_start)
+
+
+def _depart_proof_enumerable(self, node) -> None:
+    from sphinx_proof.nodes import latex_admonition_end, latex_admonition_start, list_rindex
+
+    number = _sphinx_number(self, node, node.get("countertype", ""))
+    idx = list_rindex(self.body, latex_admonition_start) + 2
+    self.body.insert(idx, f"{node.get('realtype', '').title()} {number}")
+    self.body.append(latex_admonition_end)
+
+
+def _visit_proof_unenumerable(self, node) -> None:
+    from sphinx_proof.nodes import latex_admonition_start
+
+    self.body.append(_latex_labels(self, node))
+    self.body.append(latex_admonition_start)
+
+
+def _visit_exercise(self, node) -> None:
+    from sphinx_exercise.latex import LaTeXMarkup
+
+    self.body.append(_latex_labels(self, node))
+    self.body.append(
+        "\\phantomsection \\label{" + f"exercise:{node.attributes['label']}" + "}\n"
+    )
+    self.body.append(LaTeXMarkup().visit_admonition())
+
+
+def _visit_proof(self, node) -> None:
+    """A proof as books set it: an italic "Proof." lead-in, the argument, a QED box.
+
+    sphinx-proof wraps the proof in an admonition without a title, which LaTeX renders
+    as a box with an empty title bar (the first paragraph becomes the title argument).
+    """
+    body = node.children[0] if node.children and isinstance(node.children[0], nodes.admonition) else node
+    paragraphs = list(body.findall(nodes.paragraph))
+    if paragraphs and paragraphs[0].children and isinstance(paragraphs[0][0], nodes.Text):
+        first = paragraphs[0][0]
+        if first.astext().startswith("Proof. "):
+            paragraphs[0].replace(first, nodes.Text(first.astext()[len("Proof. "):]))
+            paragraphs[0].insert(0, nodes.emphasis("", "Proof. "))
+    self.body.append("\n\\begin{sphinxklproof}\n")
+    for child in body.children:
+        child.walkabout(self)
+    self.body.append("\n\\end{sphinxklproof}\n")
+    raise nodes.SkipNode
+
+
+def _depart_nothing(self, node) -> None:
+    pass
+
+
+def _register_latex_visitors(app: Sphinx) -> None:
+    import sphinx_exercise.nodes as ex
+    import sphinx_proof.nodes as pf
+    from sphinx_proof.proof_type import PROOF_TYPES
+
+    for name in PROOF_TYPES:
+        app.registry.add_translation_handlers(
+            pf.NODE_TYPES[name], latex=(_visit_proof_enumerable, _depart_proof_enumerable)
+        )
+    app.registry.add_translation_handlers(
+        pf.unenumerable_node, latex=(_visit_proof_unenumerable, pf.depart_unenumerable_node)
+    )
+    app.registry.add_translation_handlers(pf.proof_node, latex=(_visit_proof, _depart_nothing))
+    app.registry.add_translation_handlers(
+        ex.exercise_node, latex=(_visit_exercise, ex.depart_exercise_node)
+    )
+    app.registry.add_translation_handlers(
+        ex.exercise_enumerable_node, latex=(_visit_exercise, ex.depart_exercise_enumerable_node)
+    )
+
+
+# sphinx-jupyterbook-latex turns the toc's parts into LaTeX parts and sets
+# numfig_secnum_depth = 2 so that LaTeX numbers equations and figures by chapter. Sphinx
+# uses the same setting for the numbers it assigns (theorems, exercises), which then
+# become chapter.section.n ("Theorem 2.7.1") instead of the site's "Theorem 2.1". Assign
+# Sphinx's numbers with the site's depth, then give the LaTeX writer jupyterbook-latex's.
+_SECNUM = "_klnotes_latex_secnum_depth"
+
+
+def _latex_numbering_like_site(app: Sphinx) -> None:
+    if app.builder.format == "latex":
+        setattr(app, _SECNUM, app.config.numfig_secnum_depth)
+        app.config.numfig_secnum_depth = getattr(app, "_klnotes_site_secnum_depth", 1)
+
+
+def _latex_numbering_for_writer(app: Sphinx, doctree, docname) -> None:
+    if app.builder.format == "latex" and hasattr(app, _SECNUM):
+        app.config.numfig_secnum_depth = getattr(app, _SECNUM)
+
+
+def _remember_site_depth(app: Sphinx, config: Config) -> None:
+    app._klnotes_site_secnum_depth = config.numfig_secnum_depth  # type: ignore[attr-defined]
 
 
 def setup(app: Sphinx) -> dict[str, bool]:
-    app.setup_extension("sphinx_exercise")  # so that the override below wins
+    app.setup_extension("sphinx_exercise")  # so that the overrides below win
+    app.setup_extension("sphinx_proof")
+    _register_latex_visitors(app)
+    app.connect("config-inited", _remember_site_depth, priority=100)
+    app.connect("builder-inited", _latex_numbering_like_site, priority=900)
+    # LaTeXBuilder.write emits no write-started; it resolves the assembled book
+    # (doctree-resolved) after the numbers are assigned and before its writer starts
+    app.connect("doctree-resolved", _latex_numbering_for_writer)
     app.add_node(student_cut_start)
     app.add_directive("solution-start", StudentSolutionStart, override=True)
     app.add_transform(CutGatedSolutions)
