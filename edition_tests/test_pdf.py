@@ -11,7 +11,7 @@ import json
 import re
 import shutil
 import subprocess
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -28,18 +28,20 @@ def _need(tool: str) -> str:
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_count() -> int:
     assert PDF.exists(), f"{PDF} is missing: run scripts/build_pdf.sh first"
     info = subprocess.run([_need("pdfinfo"), str(PDF)], capture_output=True, text=True, check=True)
-    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
+    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_text(page: int) -> str:
     out = subprocess.run(
         [_need("pdftotext"), "-f", str(page), "-l", str(page), str(PDF), "-"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return out.stdout
 
@@ -57,8 +59,11 @@ def squash(text: str) -> str:
 def chapter_titles() -> list[str]:
     titles = []
     for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md")):
-        title = next(ln[2:].strip() for ln in path.read_text(encoding="utf-8").splitlines()
-                     if ln.startswith("# "))
+        title = next(
+            ln[2:].strip()
+            for ln in path.read_text(encoding="utf-8").splitlines()
+            if ln.startswith("# ")
+        )
         titles.append(title)
     return titles
 
@@ -99,8 +104,12 @@ def test_every_chapter_title_is_there():
 
 
 def test_no_unresolved_reference():
-    bad = [(i, line) for i in range(1, page_count() + 1)
-           for line in page_text(i).splitlines() if "??" in line]
+    bad = [
+        (i, line)
+        for i in range(1, page_count() + 1)
+        for line in page_text(i).splitlines()
+        if "??" in line
+    ]
     assert not bad, f"unresolved references (??): {bad[:10]}"
 
 
@@ -123,26 +132,46 @@ def test_hidden_install_cell_is_absent():
 
 def test_exercises_solutions_bibliography():
     text = all_text()
-    n_ex = len(re.findall(r"^Exercise \d+\.\d+", text, re.M))
-    n_sol = len(re.findall(r"^Solution to Exercise \d+\.\d+", text, re.M))
-    n_src = sum(len(re.findall(r"^(`{3,}|:{3,})\{exercise(-start)?\}", p.read_text(encoding="utf-8"), re.M))
-                for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md"))
+    n_ex = len(re.findall(r"^Exercise \d+\.\d+", text, re.MULTILINE))
+    n_sol = len(re.findall(r"^Solution to Exercise \d+\.\d+", text, re.MULTILINE))
+    n_src = sum(
+        len(
+            re.findall(
+                r"^(`{3,}|:{3,})\{exercise(-start)?\}", p.read_text(encoding="utf-8"), re.MULTILINE
+            )
+        )
+        for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md")
+    )
     assert n_ex >= n_src, f"{n_ex} exercises in the PDF, {n_src} in the sources"
     assert n_sol >= n_src, f"{n_sol} solutions in the PDF, {n_src} exercises in the sources"
-    assert re.search(r"Kullback.{0,40}Leibler", text, re.S) and "Bibliography" in text
+    assert re.search(r"Kullback.{0,40}Leibler", text, re.DOTALL) and "Bibliography" in text
 
 
 def _render(page: int, out: Path, dpi: int = 100) -> Path:
     stem = out.with_suffix("")
-    subprocess.run([_need("pdftoppm"), "-r", str(dpi), "-png", "-singlefile",
-                    "-f", str(page), "-l", str(page), str(PDF), str(stem)], check=True)
+    subprocess.run(
+        [
+            _need("pdftoppm"),
+            "-r",
+            str(dpi),
+            "-png",
+            "-singlefile",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(PDF),
+            str(stem),
+        ],
+        check=True,
+    )
     return stem.with_suffix(".png")
 
 
 def _find_page(pattern_sets: list[list[str]]) -> int | None:
     for i in range(1, page_count() + 1):
         text = page_text(i)
-        if all(re.search(p, text, re.M) for p in pattern_sets):
+        if all(re.search(p, text, re.MULTILINE) for p in pattern_sets):
             return i
     return None
 
@@ -169,4 +198,6 @@ def test_rendered_pages(name, patterns):
         # the text block stays inside the margins: the outer 3% strips are blank
         strip = int(0.03 * w)
         for box in ((0, 0, strip, h), (w - strip, 0, w, h)):
-            assert ImageStat.Stat(gray.crop(box)).extrema[0][0] > 200, f"ink in the margin of page {page}"
+            assert ImageStat.Stat(gray.crop(box)).extrema[0][0] > 200, (
+                f"ink in the margin of page {page}"
+            )

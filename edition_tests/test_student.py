@@ -10,12 +10,11 @@ must still be in the student edition.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from course_guide import _blocks, _strip_front_matter, parse_exercises  # book/_ext
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +33,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text.replace("’", "'"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_text(site: Path, stem: str) -> str:
     path = site / "book" / f"{stem}.html"
     assert path.exists(), f"{path} is missing: build the site and the student edition first"
@@ -43,7 +42,7 @@ def page_text(site: Path, stem: str) -> str:
     return _squash(main.get_text(""))
 
 
-@lru_cache(maxsize=None)
+@cache
 def student_html(stem: str) -> str:
     return (STUDENT / "book" / f"{stem}.html").read_text(encoding="utf-8")
 
@@ -52,7 +51,9 @@ def _longest_plain_run(text: str) -> str:
     """The longest run of ordinary words (no math, code, markup) in a piece of MyST."""
     best: list[str] = []
     run: list[str] = []
-    for word in _norm(re.sub(r"\$[^$]*\$|`[^`]*`|\{[^}]*\}|\*\*?|\[[^\]]*\]\([^)]*\)", " | ", text)).split(" "):
+    for word in _norm(
+        re.sub(r"\$[^$]*\$|`[^`]*`|\{[^}]*\}|\*\*?|\[[^\]]*\]\([^)]*\)", " | ", text)
+    ).split(" "):
         if PLAIN_WORD.match(word):
             run.append(word)
             if len(run) > len(best):
@@ -97,7 +98,9 @@ def solutions(path: Path) -> list[tuple[str, list[str]]]:
             formulas = re.findall(r"(?<!\$)\$([^$]{20,})\$(?!\$)", "\n".join(prose))
             if formulas:
                 pieces.append(max(formulas, key=len))
-        code_lines = [c.strip() for c in code if len(c.strip()) >= 25 and not c.strip().startswith("#")]
+        code_lines = [
+            c.strip() for c in code if len(c.strip()) >= 25 and not c.strip().startswith("#")
+        ]
         if code_lines:
             pieces.append(max(code_lines, key=len))
         out.append((label, pieces))
@@ -120,7 +123,9 @@ def test_solution_absent_from_student_edition(stem, label, pieces):
     for piece in pieces:
         norm = _squash(piece)
         assert norm in page_text(FULL, stem), f"{label}: {piece!r} not on the full site's page"
-        assert norm not in page_text(STUDENT, stem), f"{label}: solution text in the student edition: {piece!r}"
+        assert norm not in page_text(STUDENT, stem), (
+            f"{label}: solution text in the student edition: {piece!r}"
+        )
     assert f'id="{label}"' in student_html(stem) or label in student_html(stem)
 
 

@@ -26,6 +26,7 @@ so that tests can call them on a file without Sphinx.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,7 @@ class ChapterStats:
             + SECONDS_PER_EQUATION * self.equations
             + SECONDS_PER_CODE_LINE * self.code_lines
         )
-        return max(5, 5 * -(-int(seconds) // 300))
+        return max(5, 5 * math.ceil(seconds / 300 - 1e-9))
 
 
 def _strip_front_matter(lines: list[str]) -> list[str]:
@@ -116,7 +117,7 @@ def _blocks(lines: list[str]):
         if stack:
             fence = stack[-1][0]
             if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
-                f, name, arg, start = stack.pop()
+                _fence, name, arg, start = stack.pop()
                 yield name, arg, start, i
 
 
@@ -127,23 +128,10 @@ def parse_chapter(path: Path) -> ChapterStats:
     stats = ChapterStats(stem=path.stem, title=title)
     excluded = [False] * len(lines)  # lines that are not prose
     in_solution = [False] * len(lines)
+    blocks = sorted(_blocks(lines), key=lambda b: b[2])
     gated_start: int | None = None
-    for name, arg, start, end in sorted(_blocks(lines), key=lambda b: b[2]):
-        body = lines[start + 1 : end]
-        options = [ln for ln in body if re.match(r"^\s*:[a-z-]+:", ln)]
-        if name == "code-cell":
-            tags = " ".join(options)
-            if "remove-cell" not in tags and "remove-input" not in tags:
-                stats.code_lines += sum(
-                    1 for ln in body if ln.strip() and not re.match(r"^\s*:[a-z-]+:", ln)
-                )
-            for k in range(start, end + 1):
-                excluded[k] = True
-        elif name == "math":
-            stats.equations += 1  # (solutions are marked later; {math} is rare there)
-            for k in range(start, end + 1):
-                excluded[k] = True
-        elif name == "solution":
+    for name, arg, start, end in blocks:  # first pass: where the solutions are
+        if name == "solution":
             for k in range(start, end + 1):
                 in_solution[k] = True
         elif name == "solution-start":
@@ -152,6 +140,21 @@ def parse_chapter(path: Path) -> ChapterStats:
             for k in range(gated_start, end + 1):
                 in_solution[k] = True
             gated_start = None
+    for name, arg, start, end in blocks:
+        body = lines[start + 1 : end]
+        options = [ln for ln in body if re.match(r"^\s*:[a-z-]+:", ln)]
+        if name == "code-cell":
+            tags = " ".join(options)
+            if "remove-cell" not in tags and "remove-input" not in tags and not in_solution[start]:
+                stats.code_lines += sum(
+                    1 for ln in body if ln.strip() and not re.match(r"^\s*:[a-z-]+:", ln)
+                )
+            for k in range(start, end + 1):
+                excluded[k] = True
+        elif name == "math":
+            stats.equations += 0 if in_solution[start] else 1
+            for k in range(start, end + 1):
+                excluded[k] = True
         if name not in ("code-cell", "math"):
             excluded[start] = excluded[end] = True
             for k in range(start + 1, end):
@@ -250,8 +253,12 @@ def dependencies(stats: list[ChapterStats]) -> dict[str, dict[str, list[str]]]:
 
 def _doc_link(env, stem: str, text: str) -> addnodes.pending_xref:
     ref = addnodes.pending_xref(
-        "", refdomain="std", reftype="doc", reftarget=f"/book/{stem}",
-        refdoc=env.docname, refexplicit=True,
+        "",
+        refdomain="std",
+        reftype="doc",
+        reftarget=f"/book/{stem}",
+        refdoc=env.docname,
+        refexplicit=True,
     )
     ref += nodes.inline("", text)
     return ref
@@ -259,15 +266,19 @@ def _doc_link(env, stem: str, text: str) -> addnodes.pending_xref:
 
 def _label_link(env, label: str, text: str) -> addnodes.pending_xref:
     ref = addnodes.pending_xref(
-        "", refdomain="std", reftype="ref", reftarget=label,
-        refdoc=env.docname, refexplicit=True,
+        "",
+        refdomain="std",
+        reftype="ref",
+        reftarget=label,
+        refdoc=env.docname,
+        refexplicit=True,
     )
     ref += nodes.inline("", text)
     return ref
 
 
 def _table(header: list[str], rows: list[list[nodes.Node | str]], widths: list[int]) -> nodes.table:
-    table, tgroup = nodes.table(), nodes.tgroup(cols=len(header))
+    table, tgroup = nodes.table(classes=["colwidths-given"]), nodes.tgroup(cols=len(header))
     table += tgroup
     for w in widths:
         tgroup += nodes.colspec(colwidth=w)
@@ -321,22 +332,36 @@ class ChapterTimes(_GuideDirective):
             else:
                 run = "not measured"
             total_read += s.reading_minutes
-            rows.append([
-                _doc_link(self.env, s.stem, f"{_chapter_number(s.stem)}. {s.title}"),
-                f"{s.words:,}", str(s.equations), str(s.code_lines),
-                f"{s.reading_minutes} min", run,
-            ])
-        total_run_text = f"{total_run:.0f} s" if measured == len(rows) else (
-            f"{total_run:.0f} s ({measured} measured)" if measured else "not measured")
+            rows.append(
+                [
+                    _doc_link(self.env, s.stem, f"{_chapter_number(s.stem)}. {s.title}"),
+                    f"{s.words:,}",
+                    str(s.equations),
+                    str(s.code_lines),
+                    f"{s.reading_minutes} min",
+                    run,
+                ]
+            )
+        total_run_text = (
+            f"{total_run:.0f} s"
+            if measured == len(rows)
+            else (f"{total_run:.0f} s ({measured} measured)" if measured else "not measured")
+        )
         rows.append([nodes.strong("", "Total"), "", "", "", f"{total_read} min", total_run_text])
         table = _table(
-            ["Chapter", "Words", "Equations", "Code lines", "Reading", "Running"],
-            rows, [40, 10, 10, 10, 10, 14],
+            ["Chapter", "Words", "Display equations", "Code lines", "Reading", "Running"],
+            rows,
+            [42, 9, 11, 9, 11, 18],
         )
-        rule = nodes.paragraph("", READING_RULE + (
-            " Running time: the last full run of the chapter on the machine that built "
-            "this page (the test suite or scripts/execute_notebooks.py), from "
-            "_build/execution_times.json."))
+        rule = nodes.paragraph(
+            "",
+            READING_RULE
+            + (
+                " Running time: the last full run of the chapter on the machine that built "
+                "this page (the test suite or scripts/execute_notebooks.py), from "
+                "_build/execution_times.json."
+            ),
+        )
         return [table, rule]
 
 
@@ -361,7 +386,9 @@ class ChapterDependencies(_GuideDirective):
                     cell += nodes.Text(" (" + ", ".join(sorted(set(labels))) + ")")
             else:
                 cell = nodes.Text("the introduction only")
-            rows.append([_doc_link(self.env, s.stem, f"{_chapter_number(s.stem)}. {titles[s.stem]}"), cell])
+            rows.append(
+                [_doc_link(self.env, s.stem, f"{_chapter_number(s.stem)}. {titles[s.stem]}"), cell]
+            )
         out.append(_table(["Chapter", "Builds on (the labels it cites)"], rows, [40, 60]))
         return out
 
@@ -381,29 +408,63 @@ class ChapterDependencies(_GuideDirective):
         by_layer: dict[int, list[str]] = {}
         for stem in stems:
             by_layer.setdefault(layer[stem], []).append(stem)
+        import textwrap
+
+        from matplotlib.patches import FancyBboxPatch
+
+        dx, dy, bw, bh = 1.45, 0.8, 1.1, 0.62  # layer spacing, row spacing, box size
         pos = {}
         for lay, members in by_layer.items():
             for j, stem in enumerate(members):
-                pos[stem] = (lay, -(j - (len(members) - 1) / 2))
+                pos[stem] = (lay * dx, -dy * (j - (len(members) - 1) / 2))
         width = max(by_layer) + 1
         height = max(len(m) for m in by_layer.values())
-        fig, ax = plt.subplots(figsize=(1.6 * width + 0.6, 0.9 * height + 0.5), dpi=150)
-        for later, on in deps.items():
-            for earlier in on:
-                ax.annotate(
-                    "", xy=pos[later], xytext=pos[earlier],
-                    arrowprops=dict(arrowstyle="-|>", color="0.45", lw=1.0,
-                                    shrinkA=17, shrinkB=17, connectionstyle="arc3,rad=0.08"),
-                )
+        fig, ax = plt.subplots(figsize=(1.25 * width + 0.3, 0.75 * height + 0.4), dpi=200)
         for s in stats:
             x, y = pos[s.stem]
+            ax.add_patch(
+                FancyBboxPatch(
+                    (x - bw / 2, y - bh / 2),
+                    bw,
+                    bh,
+                    boxstyle="round,pad=0,rounding_size=0.06",
+                    fc="#e8f0fb",
+                    ec="#3b6eb5",
+                    lw=1.0,
+                    zorder=2,
+                )
+            )
             short = s.title.split(":")[0].split(",")[0]
-            if len(short) > 22:
-                short = short[:21] + "…"
-            ax.text(x, y, f"{_chapter_number(s.stem)}\n{short}", ha="center", va="center",
-                    fontsize=7, bbox=dict(boxstyle="round,pad=0.4", fc="#e8f0fb", ec="#3b6eb5"))
-        ax.set_xlim(-0.6, width - 0.4)
-        ax.set_ylim(-height / 2 - 0.1, height / 2 + 0.1)
+            label = "\n".join(textwrap.wrap(short, 16)[:2])
+            ax.text(
+                x,
+                y,
+                f"{_chapter_number(s.stem)}. {label}",
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                zorder=3,
+            )
+        for later, on in deps.items():
+            for earlier in on:
+                (x1, y1), (x2, y2) = pos[earlier], pos[later]
+                ax.annotate(
+                    "",
+                    xy=(x2 - bw / 2, y2),
+                    xytext=(x1 + bw / 2, y1),
+                    zorder=4,
+                    arrowprops=dict(
+                        arrowstyle="-|>",
+                        color="0.35",
+                        lw=0.9,
+                        shrinkA=0,
+                        shrinkB=1,
+                        mutation_scale=8,
+                    ),
+                )
+        ax.set_xlim(-bw / 2 - 0.05, (width - 1) * dx + bw / 2 + 0.05)
+        ax.set_ylim(-dy * (height - 1) / 2 - bh / 2 - 0.05, dy * (height - 1) / 2 + bh / 2 + 0.05)
+        ax.set_aspect("equal")
         ax.axis("off")
         out_dir = Path(self.env.srcdir) / "_build" / "generated"
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -411,13 +472,18 @@ class ChapterDependencies(_GuideDirective):
         fig.savefig(png, bbox_inches="tight")
         plt.close(fig)
         figure = nodes.figure()
-        figure += nodes.image(uri="/_build/generated/chapter_dependencies.png",
-                              alt="Chapters as boxes; an arrow from chapter A to chapter B "
-                                  "means that B cites an equation, result or section of A.",
-                              width="90%")
-        figure += nodes.caption("", "Which chapters build on which: an arrow A → B means that "
-                                "chapter B cites a label defined in chapter A (computed from "
-                                "the sources at build time).")
+        figure += nodes.image(
+            uri="/_build/generated/chapter_dependencies.png",
+            alt="Chapters as boxes; an arrow from chapter A to chapter B "
+            "means that B cites an equation, result or section of A.",
+            width="90%",
+        )
+        figure += nodes.caption(
+            "",
+            "Which chapters build on which: an arrow A → B means that "
+            "chapter B cites a label defined in chapter A (computed from "
+            "the sources at build time).",
+        )
         return figure
 
 
@@ -432,17 +498,24 @@ class ExerciseTable(_GuideDirective):
                         "exercise %r in %s (line %d) lacks the header CONTRIBUTING.md "
                         "prescribes (a title after {exercise} and the first body line "
                         "'*Proof · difficulty 2 of 3*'): %s",
-                        ex.label, path.relative_to(self.env.srcdir), ex.lineno, ex.problem,
-                        location=self.get_location(), type="klnotes", subtype="exercise-header",
+                        ex.label,
+                        path.relative_to(self.env.srcdir),
+                        ex.lineno,
+                        ex.problem,
+                        location=self.get_location(),
+                        type="klnotes",
+                        subtype="exercise-header",
                     )
                 title = ex.title or ex.label or "(untitled)"
                 link = _label_link(self.env, ex.label, title) if ex.label else nodes.Text(title)
-                rows.append([
-                    _doc_link(self.env, ex.chapter, _chapter_number(ex.chapter)),
-                    link,
-                    ex.type or "—",
-                    f"{ex.level} of 3" if ex.level else "—",
-                ])
+                rows.append(
+                    [
+                        _doc_link(self.env, ex.chapter, _chapter_number(ex.chapter)),
+                        link,
+                        ex.type or "—",
+                        f"{ex.level} of 3" if ex.level else "—",
+                    ]
+                )
         del titles
         return [_table(["Ch.", "Exercise", "Type", "Difficulty"], rows, [8, 60, 18, 14])]
 
@@ -455,9 +528,7 @@ def exercise_role(name, rawtext, text, lineno, inliner, options=None, content=No
     """
     env = inliner.document.settings.env
     known = {
-        ex.label: ex
-        for path in chapter_sources(Path(env.srcdir))
-        for ex in parse_exercises(path)
+        ex.label: ex for path in chapter_sources(Path(env.srcdir)) for ex in parse_exercises(path)
     }
     result: list[nodes.Node] = []
     messages = []
@@ -466,8 +537,11 @@ def exercise_role(name, rawtext, text, lineno, inliner, options=None, content=No
             result.append(nodes.Text("; "))
         ex = known.get(label)
         if ex is None:
-            messages.append(inliner.reporter.error(
-                f"klnotes-ex: no exercise labelled {label!r} in chapters/*.md", line=lineno))
+            messages.append(
+                inliner.reporter.error(
+                    f"klnotes-ex: no exercise labelled {label!r} in chapters/*.md", line=lineno
+                )
+            )
             result.append(nodes.literal("", label))
             continue
         result.append(_label_link(env, label, ex.title or label))

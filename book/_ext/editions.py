@@ -75,13 +75,17 @@ class CutGatedSolutions(SphinxTransform):
             parent = marker.parent
             start = parent.index(marker)
             end = next(
-                (i for i in range(start + 1, len(parent.children))
-                 if isinstance(parent.children[i], solution_end_node)),
+                (
+                    i
+                    for i in range(start + 1, len(parent.children))
+                    if isinstance(parent.children[i], solution_end_node)
+                ),
                 None,
             )
             if end is None:
-                LOGGER.warning("solution-start without a solution-end in the same block",
-                               location=marker)
+                LOGGER.warning(
+                    "solution-start without a solution-end in the same block", location=marker
+                )
                 parent.remove(marker)
                 continue
             for child in parent.children[start : end + 1]:
@@ -123,9 +127,9 @@ def _latex_labels(self, node) -> str:
     ids = list(node.get("ids", []))
     if node.get("label") and node["label"] not in ids:
         ids.append(node["label"])
-    return "".join(
-        r"\phantomsection\label{%s}" % self.idescape(f"{docname}:{i}") for i in ids
-    ) + "\n"
+    return (
+        "".join(r"\phantomsection\label{%s}" % self.idescape(f"{docname}:{i}") for i in ids) + "\n"
+    )
 
 
 def _sphinx_number(self, node, figtype: str) -> str:
@@ -162,9 +166,7 @@ def _visit_exercise(self, node) -> None:
     from sphinx_exercise.latex import LaTeXMarkup
 
     self.body.append(_latex_labels(self, node))
-    self.body.append(
-        "\\phantomsection \\label{" + f"exercise:{node.attributes['label']}" + "}\n"
-    )
+    self.body.append("\\phantomsection \\label{" + f"exercise:{node.attributes['label']}" + "}\n")
     self.body.append(LaTeXMarkup().visit_admonition())
 
 
@@ -174,12 +176,16 @@ def _visit_proof(self, node) -> None:
     sphinx-proof wraps the proof in an admonition without a title, which LaTeX renders
     as a box with an empty title bar (the first paragraph becomes the title argument).
     """
-    body = node.children[0] if node.children and isinstance(node.children[0], nodes.admonition) else node
+    body = (
+        node.children[0]
+        if node.children and isinstance(node.children[0], nodes.admonition)
+        else node
+    )
     paragraphs = list(body.findall(nodes.paragraph))
     if paragraphs and paragraphs[0].children and isinstance(paragraphs[0][0], nodes.Text):
         first = paragraphs[0][0]
         if first.astext().startswith("Proof. "):
-            paragraphs[0].replace(first, nodes.Text(first.astext()[len("Proof. "):]))
+            paragraphs[0].replace(first, nodes.Text(first.astext()[len("Proof. ") :]))
             paragraphs[0].insert(0, nodes.emphasis("", "Proof. "))
     self.body.append("\n\\begin{sphinxklproof}\n")
     for child in body.children:
