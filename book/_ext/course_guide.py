@@ -545,7 +545,7 @@ def exercise_role(name, rawtext, text, lineno, inliner, options=None, content=No
             result.append(nodes.literal("", label))
             continue
         result.append(_label_link(env, label, ex.title or label))
-        result.append(nodes.Text(f" ({_chapter_number(ex.chapter)})"))
+        result.append(nodes.Text(f" (ch. {_chapter_number(ex.chapter)})"))
     return result, messages
 
 

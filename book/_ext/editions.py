@@ -104,6 +104,9 @@ def latex_settings(app: Sphinx, config: Config) -> None:
         "verbatimhintsturnover=false",
     )
     config.latex_elements = elements
+    # no "Proof Index" / "Python Module Index" chapters at the end of the PDF: they list
+    # labels (thm-gibbs) rather than names; the general index stays
+    config.latex_domain_indices = False
     # jupyterBook.cls requires bbm.sty; ship a stand-in where TeX has none
     if shutil.which("kpsewhich"):
         found = subprocess.run(["kpsewhich", "bbm.sty"], capture_output=True, text=True)
