@@ -92,6 +92,17 @@ class CutGatedSolutions(SphinxTransform):
                 parent.remove(child)
 
 
+def student_banner(app: Sphinx, config: Config) -> None:
+    """The student edition says what it is at the top of every page."""
+    if config.hide_solutions:
+        options = dict(config.html_theme_options or {})
+        if not options.get("announcement"):  # Jupyter Book's default is ""
+            options["announcement"] = (
+                "Student edition: the exercises are here, their solutions are not."
+            )
+        config.html_theme_options = options
+
+
 def latex_settings(app: Sphinx, config: Config) -> None:
     elements = dict(config.latex_elements or {})
     elements.setdefault("papersize", "a4paper")
@@ -258,4 +269,5 @@ def setup(app: Sphinx) -> dict[str, bool]:
     app.add_directive("solution-start", StudentSolutionStart, override=True)
     app.add_transform(CutGatedSolutions)
     app.connect("config-inited", latex_settings)
+    app.connect("config-inited", student_banner)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
