@@ -143,3 +143,11 @@ def test_no_solution_anywhere_in_the_student_site():
     for page in STUDENT.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert 'class="solution' not in text and "solution-content" not in text, page
+
+
+def test_no_notebook_or_source_to_download():
+    """The notebooks hold the solutions: the student edition ships none of them."""
+    assert not list(STUDENT.rglob("*.ipynb")), "a notebook in the student edition"
+    assert not (STUDENT / "_sources").exists(), "page sources in the student edition"
+    page = student_html("02_gibbs")
+    assert "colab.research.google.com" not in page and "mybinder.org" not in page

@@ -8,7 +8,8 @@ PDF (``scripts/build_pdf.sh``)
     carry every character the chapters use (Greek, ‖, →, …).
 
 Student edition (``scripts/build_student.py``)
-    The same site built with sphinx-exercise's ``hide_solutions``. That option drops
+    The same site built with sphinx-exercise's ``hide_solutions``, without the
+    notebook downloads and launch buttons (the notebooks hold the solutions). That option drops
     ``{solution}`` directives, but a *gated* solution (``{solution-start}`` …
     ``{solution-end}``) keeps everything between its two markers, including its code
     cells, because the ``solution-start`` directive returns nothing and the content
@@ -92,10 +93,18 @@ class CutGatedSolutions(SphinxTransform):
                 parent.remove(child)
 
 
-def student_banner(app: Sphinx, config: Config) -> None:
-    """The student edition says what it is at the top of every page."""
+def student_settings(app: Sphinx, config: Config) -> None:
+    """The student edition says what it is, and offers no route to the solutions.
+
+    The notebooks (``_sources/*.ipynb``, the download button) and the Binder/Colab
+    buttons (which open the repository's notebooks) hold the solutions, so the student
+    edition copies no sources and shows neither.
+    """
     if config.hide_solutions:
+        config.html_copy_source = False
         options = dict(config.html_theme_options or {})
+        options["use_download_button"] = False
+        options["launch_buttons"] = {}
         if not options.get("announcement"):  # Jupyter Book's default is ""
             options["announcement"] = (
                 "Student edition: the exercises are here, their solutions are not."
@@ -269,5 +278,5 @@ def setup(app: Sphinx) -> dict[str, bool]:
     app.add_directive("solution-start", StudentSolutionStart, override=True)
     app.add_transform(CutGatedSolutions)
     app.connect("config-inited", latex_settings)
-    app.connect("config-inited", student_banner)
+    app.connect("config-inited", student_settings)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
