@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-import course_guide as cg
+import course_guide as cg  # noqa: E402
 
 CHAPTER = """---
 jupytext:
@@ -107,7 +107,8 @@ def test_every_header_form(tmp_path: Path):
         for level in (1, 2, 3):
             path = tmp_path / "01_x.md"
             path.write_text(
-                f"```{{exercise}} T\n:label: ex-x\n\n*{kind} · difficulty {level} of 3*\n\nBody.\n```\n"
+                f"```{{exercise}} T\n:label: ex-x\n\n"
+                f"*{kind} · difficulty {level} of 3*\n\nBody.\n```\n"
             )
             (ex,) = cg.parse_exercises(path)
             assert (ex.type, ex.level, ex.problem) == (kind, level, None)

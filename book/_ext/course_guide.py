@@ -130,7 +130,7 @@ def parse_chapter(path: Path) -> ChapterStats:
     in_solution = [False] * len(lines)
     blocks = sorted(_blocks(lines), key=lambda b: b[2])
     gated_start: int | None = None
-    for name, arg, start, end in blocks:  # first pass: where the solutions are
+    for name, _arg, start, end in blocks:  # first pass: where the solutions are
         if name == "solution":
             for k in range(start, end + 1):
                 in_solution[k] = True
@@ -140,7 +140,7 @@ def parse_chapter(path: Path) -> ChapterStats:
             for k in range(gated_start, end + 1):
                 in_solution[k] = True
             gated_start = None
-    for name, arg, start, end in blocks:
+    for name, _arg, start, end in blocks:
         body = lines[start + 1 : end]
         options = [ln for ln in body if re.match(r"^\s*:[a-z-]+:", ln)]
         if name == "code-cell":
