@@ -1,0 +1,203 @@
+"""The whole-book PDF (_build/pdf/klnotes.pdf, from scripts/build_pdf.sh).
+
+Reads the text with ``pdftotext`` and renders pages with ``pdftoppm`` (poppler-utils).
+Two rendered pages, one with a proof and a figure and one with exercises, are kept in
+``_build/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+
+ROOT = Path(__file__).resolve().parent.parent
+PDF = ROOT / "_build" / "pdf" / "klnotes.pdf"
+SHOTS = ROOT / "_build" / "screenshots"
+
+
+def _need(tool: str) -> str:
+    path = shutil.which(tool)
+    assert path, f"{tool} is not installed (Debian: apt-get install poppler-utils)"
+    return path
+
+
+@cache
+def page_count() -> int:
+    assert PDF.exists(), f"{PDF} is missing: run scripts/build_pdf.sh first"
+    info = subprocess.run([_need("pdfinfo"), str(PDF)], capture_output=True, text=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))
+
+
+@cache
+def page_text(page: int) -> str:
+    out = subprocess.run(
+        [_need("pdftotext"), "-f", str(page), "-l", str(page), str(PDF), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout
+
+
+def all_text() -> str:
+    return "\n".join(page_text(i) for i in range(1, page_count() + 1))
+
+
+def squash(text: str) -> str:
+    """Whitespace-free text, for comparing across line breaks and code wrapping."""
+    text = text.replace("’", "'")
+    return re.sub(r"[\s↪␣]+", "", text)  # ↪ and ␣ mark wrapped code lines
+
+
+def chapter_titles() -> list[str]:
+    titles = []
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md")):
+        title = next(
+            ln[2:].strip()
+            for ln in path.read_text(encoding="utf-8").splitlines()
+            if ln.startswith("# ")
+        )
+        titles.append(title)
+    return titles
+
+
+def code_corpus() -> str:
+    """Every code cell's source and printed output, as the PDF shows them (squashed)."""
+    parts = []
+    for path in sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            parts.append("".join(cell["source"]))
+            for out in cell.get("outputs", []):
+                parts.append("".join(out.get("text", "")))
+                parts.append("".join(out.get("data", {}).get("text/plain", "")))
+    return squash("\n".join(parts))
+
+
+def test_page_count_is_sane():
+    n = page_count()
+    # 7 chapters of 2,000-4,000 words with figures, code and solutions, plus front and
+    # back matter: ~150 pages today. Far fewer means chapters went missing; far more
+    # means something (an output, a table) exploded.
+    assert 80 <= n <= 400, f"{n} pages"
+
+
+def test_title_page_and_contents():
+    assert "Kullback" in page_text(1), "page 1 is not the title page"
+    front = "\n".join(page_text(i) for i in range(2, min(8, page_count()) + 1))
+    assert "contents" in front.lower(), "no table of contents in the first pages"
+
+
+def test_every_chapter_title_is_there():
+    text = squash(all_text())
+    missing = [t for t in chapter_titles() if squash(t) not in text]
+    assert not missing, f"chapter titles missing from the PDF: {missing}"
+
+
+def test_no_unresolved_reference():
+    bad = [
+        (i, line)
+        for i in range(1, page_count() + 1)
+        for line in page_text(i).splitlines()
+        if "??" in line
+    ]
+    assert not bad, f"unresolved references (??): {bad[:10]}"
+
+
+def test_no_raw_tex_in_prose():
+    """A ``$`` or ``\\(`` in the text is leaked TeX, unless it is code or its output."""
+    code = code_corpus()
+    leaks = []
+    for i in range(1, page_count() + 1):
+        for line in page_text(i).splitlines():
+            if ("$" in line or "\\(" in line) and squash(line) not in code:
+                leaks.append((i, line.strip()))
+    assert not leaks, f"raw TeX in the PDF text (page, line): {leaks[:10]}"
+
+
+def test_hidden_install_cell_is_absent():
+    text = all_text()
+    assert "klnotes[testing] @ git+" not in text
+    assert "install klnotes (the book's helper package)" not in text
+
+
+def test_exercises_solutions_bibliography():
+    text = all_text()
+    n_ex = len(re.findall(r"^Exercise \d+\.\d+", text, re.MULTILINE))
+    n_sol = len(re.findall(r"^Solution to Exercise \d+\.\d+", text, re.MULTILINE))
+    n_src = sum(
+        len(
+            re.findall(
+                r"^(`{3,}|:{3,})\{exercise(-start)?\}", p.read_text(encoding="utf-8"), re.MULTILINE
+            )
+        )
+        for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md")
+    )
+    assert n_ex >= n_src, f"{n_ex} exercises in the PDF, {n_src} in the sources"
+    assert n_sol >= n_src, f"{n_sol} solutions in the PDF, {n_src} exercises in the sources"
+    assert re.search(r"Kullback.{0,40}Leibler", text, re.DOTALL) and "Bibliography" in text
+
+
+def _render(page: int, out: Path, dpi: int = 100) -> Path:
+    stem = out.with_suffix("")
+    subprocess.run(
+        [
+            _need("pdftoppm"),
+            "-r",
+            str(dpi),
+            "-png",
+            "-singlefile",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(PDF),
+            str(stem),
+        ],
+        check=True,
+    )
+    return stem.with_suffix(".png")
+
+
+def _find_page(pattern_sets: list[list[str]]) -> int | None:
+    for i in range(1, page_count() + 1):
+        text = page_text(i)
+        if all(re.search(p, text, re.MULTILINE) for p in pattern_sets):
+            return i
+    return None
+
+
+@pytest.mark.parametrize(
+    "name, patterns",
+    [
+        ("pdf_proof_and_figure", [r"^Proof\.", r"^Fig\. \d+\.\d+"]),
+        ("pdf_exercise", [r"^Exercise \d+\.\d+", r"^Solution to Exercise"]),
+    ],
+)
+def test_rendered_pages(name, patterns):
+    page = _find_page(patterns)
+    assert page is not None, f"no page matches {patterns}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    png = _render(page, SHOTS / f"{name}_p{page}.png")
+    with Image.open(png) as im:
+        gray = im.convert("L")
+        w, h = gray.size
+        assert 0.6 < w / h < 0.8, f"page {page} is not portrait A4-like: {w}x{h}"
+        stat = ImageStat.Stat(gray)
+        # printed page: mostly white, but with real ink on it
+        assert 180 < stat.mean[0] < 254, f"page {page} looks blank or black: {stat.mean[0]:.0f}"
+        # the text block stays inside the margins: the outer 3% strips are blank
+        strip = int(0.03 * w)
+        for box in ((0, 0, strip, h), (w - strip, 0, w, h)):
+            assert ImageStat.Stat(gray.crop(box)).extrema[0][0] > 200, (
+                f"ink in the margin of page {page}"
+            )
