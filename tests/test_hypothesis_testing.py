@@ -52,13 +52,13 @@ def test_stein_exponent_approaches_kl_without_underflow():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(p=0.0, q=0.5, n=3, alpha=0.1), "p must be in"),
-        (dict(p=0.5, q=1.5, n=3, alpha=0.1), "q must be in"),
-        (dict(p=0.5, q="x", n=3, alpha=0.1), "q must be a number"),
-        (dict(p=0.5, q=0.5, n=3, alpha=0.1), "p and q must differ"),
-        (dict(p=0.5, q=0.4, n=0, alpha=0.1), "n must be a positive integer"),
-        (dict(p=0.5, q=0.4, n=2.5, alpha=0.1), "n must be a positive integer"),
-        (dict(p=0.5, q=0.4, n=3, alpha=1.0), "alpha must be in"),
+        ({"p": 0.0, "q": 0.5, "n": 3, "alpha": 0.1}, "p must be in"),
+        ({"p": 0.5, "q": 1.5, "n": 3, "alpha": 0.1}, "q must be in"),
+        ({"p": 0.5, "q": "x", "n": 3, "alpha": 0.1}, "q must be a number"),
+        ({"p": 0.5, "q": 0.5, "n": 3, "alpha": 0.1}, "p and q must differ"),
+        ({"p": 0.5, "q": 0.4, "n": 0, "alpha": 0.1}, "n must be a positive integer"),
+        ({"p": 0.5, "q": 0.4, "n": 2.5, "alpha": 0.1}, "n must be a positive integer"),
+        ({"p": 0.5, "q": 0.4, "n": 3, "alpha": 1.0}, "alpha must be in"),
     ],
 )
 def test_errors_name_the_argument(kwargs, match):

@@ -43,8 +43,8 @@ def test_rounded_sum_is_often_not_one():
         ((8, 1), {}, "n must be an integer from 9 to 15"),
         ((16, 1), {}, "n must be an integer from 9 to 15"),
         ((12, 0), {}, "ulps must be an integer"),
-        ((12, 2**17), dict(dtype=np.float32), "ulps must be an integer"),
-        ((12, 1), dict(dtype=np.float16), "dtype must be float64 or float32"),
+        ((12, 2**17), {"dtype": np.float32}, "ulps must be an integer"),
+        ((12, 1), {"dtype": np.float16}, "dtype must be float64 or float32"),
     ],
 )
 def test_errors_name_the_argument(args, kwargs, match):
