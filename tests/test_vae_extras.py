@@ -25,7 +25,9 @@ def test_expected_distortion_matches_the_mean_over_codes():
     got = vae_extras.expected_distortion(params, x, obs_sd=0.7, rng=rng_a, n_samples=3)
     mu, log_var = vae.encode(params, x)
     eps = rng_b.standard_normal((3, *mu.shape))
-    x_hat = vae.decode(params, (mu + np.exp(0.5 * log_var) * eps).reshape(-1, mu.shape[1]))
+    x_hat = vae.decode(
+        params, (mu + np.exp(0.5 * log_var) * eps).reshape(-1, mu.shape[1])
+    )
     nll = -stats.norm(x_hat.reshape(3, *x.shape), 0.7).logpdf(x).sum(-1)
     assert got == pytest.approx(nll.mean(), rel=1e-12)
 
@@ -33,16 +35,22 @@ def test_expected_distortion_matches_the_mean_over_codes():
 def test_expected_distortion_exceeds_the_mean_code_error_on_average():
     params, x, _ = problem(2, n=200)
     params["bv"][:] = 0.0  # unit encoder variance: codes spread
-    got = vae_extras.expected_distortion(params, x, obs_sd=1.0, rng=np.random.default_rng(0), n_samples=50)
+    got = vae_extras.expected_distortion(
+        params, x, obs_sd=1.0, rng=np.random.default_rng(0), n_samples=50
+    )
     mu, _ = vae.encode(params, x)
-    mean_code = np.mean(np.sum((x - vae.decode(params, mu)) ** 2, 1)) / 2 + 1.5 * math.log(2 * math.pi)
+    mean_code = np.mean(
+        np.sum((x - vae.decode(params, mu)) ** 2, 1)
+    ) / 2 + 1.5 * math.log(2 * math.pi)
     assert got > mean_code
 
 
 def test_rate_decomposition_sums_to_the_rate_and_matches_mi_bounds():
     params, _, _ = problem(3)
     x = np.random.default_rng(4).normal(size=(300, 3))
-    r = vae_extras.rate_decomposition(params, x, rng=np.random.default_rng(6), n_samples=20)
+    r = vae_extras.rate_decomposition(
+        params, x, rng=np.random.default_rng(6), n_samples=20
+    )
     mu, log_var = vae.encode(params, x)
     rate = np.mean(0.5 * np.sum(np.exp(log_var) - 1 - log_var + mu**2, 1))
     assert r["rate"] == pytest.approx(rate, rel=1e-12)
@@ -84,7 +92,9 @@ def test_iwae_with_the_exact_posterior_is_log_evidence():
     x_hat = vae.decode(params, np.zeros((1, 2)))
     exact = stats.norm(x_hat, 0.8).logpdf(x).sum(-1)
     for k in (1, 7):
-        got = vae_extras.iwae_bound(params, x, n_samples=k, obs_sd=0.8, rng=np.random.default_rng(1))
+        got = vae_extras.iwae_bound(
+            params, x, n_samples=k, obs_sd=0.8, rng=np.random.default_rng(1)
+        )
         np.testing.assert_allclose(got, exact, rtol=1e-12)
 
 
@@ -92,7 +102,10 @@ def test_iwae_increases_with_k_and_k1_is_one_log_weight():
     params, _, _ = problem(7)
     x = np.random.default_rng(8).normal(size=(400, 3))
     l1, l20 = (
-        vae_extras.iwae_bound(params, x, n_samples=k, obs_sd=0.6, rng=np.random.default_rng(9)) for k in (1, 20)
+        vae_extras.iwae_bound(
+            params, x, n_samples=k, obs_sd=0.6, rng=np.random.default_rng(9)
+        )
+        for k in (1, 20)
     )
     assert l20.mean() > l1.mean()
     # K = 1: log p(x|z) + log p(z) - log q(z|x) at z = mu + sigma * eps, computed with scipy
@@ -112,9 +125,14 @@ def test_soft_free_bits_bounds_limit_and_slope():
     for tau in (0.3, 0.05, 1e-3):
         value, slope = vae_extras.soft_free_bits(k, 0.5, tau)
         hard = np.maximum(0.5, k)
-        assert np.all(value >= hard) and np.all(value <= hard + tau * math.log(2) + 1e-15)
+        assert np.all(value >= hard) and np.all(
+            value <= hard + tau * math.log(2) + 1e-15
+        )
         h = 1e-6
-        fd = (vae_extras.soft_free_bits(k + h, 0.5, tau)[0] - vae_extras.soft_free_bits(k - h, 0.5, tau)[0]) / (2 * h)
+        fd = (
+            vae_extras.soft_free_bits(k + h, 0.5, tau)[0]
+            - vae_extras.soft_free_bits(k - h, 0.5, tau)[0]
+        ) / (2 * h)
         np.testing.assert_allclose(slope, fd, rtol=1e-5, atol=1e-7)
     value, _ = vae_extras.soft_free_bits(k, 0.5, 1e-4)
     np.testing.assert_allclose(value, np.maximum(0.5, k), atol=1e-4)
@@ -126,7 +144,7 @@ def test_soft_free_bits_gradient_matches_central_differences_in_the_mixed_case()
     kl = np.sort(stats_["kl_per_dim"])
     lam = float(kl.mean())  # between the two dimensions' KLs: one below, one above
     assert kl[0] < lam < kl[1]
-    kw = dict(beta=2.0, obs_sd=0.7, free_bits=lam, softness=0.02)
+    kw = {"beta": 2.0, "obs_sd": 0.7, "free_bits": lam, "softness": 0.02}
     _, _, grads = vae_extras.loss_and_grad_soft_free_bits(params, x, eps, **kw)
     h = 1e-6
     for key, value in params.items():
@@ -162,24 +180,53 @@ def test_train_soft_free_bits_is_deterministic_and_holds_dimensions_near_lambda(
         p = vae.init_params(np.random.default_rng(4), 3, 16, 2)
         runs.append(
             vae_extras.train_soft_free_bits(
-                p, x, rng=np.random.default_rng(5), epochs=40, batch_size=50, beta=20.0,
-                obs_sd=0.1, free_bits=0.4, softness=0.05,
+                p,
+                x,
+                rng=np.random.default_rng(5),
+                epochs=40,
+                batch_size=50,
+                beta=20.0,
+                obs_sd=0.1,
+                free_bits=0.4,
+                softness=0.05,
             )
         )
     assert np.array_equal(runs[0]["loss"], runs[1]["loss"])
-    assert np.all(runs[0]["kl_per_dim"][-1] > 0.3)  # a plain beta = 20 run would collapse one
+    assert np.all(
+        runs[0]["kl_per_dim"][-1] > 0.3
+    )  # a plain beta = 20 run would collapse one
 
 
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda p, x: vae_extras.expected_distortion(p, x, obs_sd=0.0, rng=np.random.default_rng()), "obs_sd"),
-        (lambda p, x: vae_extras.expected_distortion(p, x[:, :2], obs_sd=1.0, rng=np.random.default_rng()), "x must"),
+        (
+            lambda p, x: vae_extras.expected_distortion(
+                p, x, obs_sd=0.0, rng=np.random.default_rng()
+            ),
+            "obs_sd",
+        ),
+        (
+            lambda p, x: vae_extras.expected_distortion(
+                p, x[:, :2], obs_sd=1.0, rng=np.random.default_rng()
+            ),
+            "x must",
+        ),
         (lambda p, x: vae_extras.rate_decomposition(p, x, rng=0), "rng"),
-        (lambda p, x: vae_extras.rate_decomposition(p, x, rng=np.random.default_rng(), n_samples=0), "n_samples"),
+        (
+            lambda p, x: vae_extras.rate_decomposition(
+                p, x, rng=np.random.default_rng(), n_samples=0
+            ),
+            "n_samples",
+        ),
         (lambda p, x: vae_extras.active_units(p, x, threshold=-1.0), "threshold"),
         (lambda p, x: vae_extras.active_units(p, np.full_like(x, np.nan)), "finite"),
-        (lambda p, x: vae_extras.iwae_bound(p, x, n_samples=1.5, obs_sd=1.0, rng=np.random.default_rng()), "n_samples"),
+        (
+            lambda p, x: vae_extras.iwae_bound(
+                p, x, n_samples=1.5, obs_sd=1.0, rng=np.random.default_rng()
+            ),
+            "n_samples",
+        ),
         (lambda p, x: vae_extras.soft_free_bits([1.0], -0.1, 0.1), "free_bits"),
         (lambda p, x: vae_extras.soft_free_bits([1.0], 0.1, 0.0), "softness"),
         (

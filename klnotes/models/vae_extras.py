@@ -36,10 +36,11 @@ References
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit, logsumexp
+from scipy import special
 
 from . import vae
 
@@ -57,7 +58,7 @@ Params = dict[str, NDArray[np.float64]]
 _LOG_2PI = math.log(2 * math.pi)
 
 
-def _number(value: object, name: str, *, low: float = 0.0, strict: bool) -> float:
+def _number(value: float, name: str, *, low: float = 0.0, strict: bool) -> float:
     ok = (
         isinstance(value, (int, float, np.integer, np.floating))
         and not isinstance(value, bool)
@@ -69,7 +70,7 @@ def _number(value: object, name: str, *, low: float = 0.0, strict: bool) -> floa
     return float(value)
 
 
-def _count(value: object, name: str) -> int:
+def _count(value: int, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
     return int(value)
@@ -87,16 +88,19 @@ def _data(params: Params, x: ArrayLike, name: str = "x") -> NDArray[np.float64]:
 
 def _rng(rng: object) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
-        raise ValueError(
+        raise ValueError(  # noqa: TRY004 (the package raises ValueError throughout)
             "rng must be a numpy.random.Generator (np.random.default_rng(seed)); "
             f"got {type(rng).__name__}"
         )
     return rng
 
 
-def _log_normal(x: NDArray[np.float64], mean: NDArray[np.float64], var: ArrayLike) -> NDArray[np.float64]:
+def _log_normal(
+    x: NDArray[np.float64], mean: ArrayLike, var: ArrayLike
+) -> NDArray[np.float64]:
     """Sum over the last axis of log N(x; mean, var), diagonal covariance."""
     var = np.asarray(var, dtype=np.float64)
+    mean = np.asarray(mean, dtype=np.float64)
     return -0.5 * np.sum(_LOG_2PI + np.log(var) + (x - mean) ** 2 / var, axis=-1)
 
 
@@ -153,10 +157,14 @@ def expected_distortion(
     rng = _rng(rng)
     mu, log_var = vae.encode(params, x)
     eps = rng.standard_normal((n_samples, *mu.shape))
-    x_hat = vae.decode(params, (mu + np.exp(0.5 * log_var) * eps).reshape(-1, mu.shape[1]))
+    x_hat = vae.decode(
+        params, (mu + np.exp(0.5 * log_var) * eps).reshape(-1, mu.shape[1])
+    )
     sq = np.sum((x_hat.reshape(n_samples, *x.shape) - x) ** 2, axis=-1)
     d = x.shape[1]
-    return float(np.mean(sq) / (2 * obs_sd**2) + 0.5 * d * math.log(2 * math.pi * obs_sd**2))
+    return float(
+        np.mean(sq) / (2 * obs_sd**2) + 0.5 * d * math.log(2 * math.pi * obs_sd**2)
+    )
 
 
 def rate_decomposition(
@@ -234,7 +242,9 @@ def rate_decomposition(
         log_agg = np.empty(n)
         for start in range(0, n, 500):  # chunks keep memory at 500 x N x L
             zc = z[start : start + 500, None, :]
-            log_agg[start : start + 500] = logsumexp(_log_normal(zc, mu[None], var[None]), axis=1) - math.log(n)
+            log_agg[start : start + 500] = special.logsumexp(
+                _log_normal(zc, mu[None], var[None]), axis=1
+            ) - math.log(n)
         log_prior = _log_normal(z, np.zeros(latent), np.ones(latent))
         info.append(log_cond - log_agg)
         marg.append(log_agg - log_prior)
@@ -249,7 +259,9 @@ def rate_decomposition(
     }
 
 
-def active_units(params: Params, x: ArrayLike, *, threshold: float = 0.01) -> tuple[int, NDArray[np.float64]]:
+def active_units(
+    params: Params, x: ArrayLike, *, threshold: float = 0.01
+) -> tuple[int, NDArray[np.float64]]:
     r"""Burda et al.'s active units: dimensions with :math:`\mathrm{Cov}_x(\mathbb E_q[z_j]) > \delta`.
 
     Parameters
@@ -354,7 +366,7 @@ def iwae_bound(
     x_hat = vae.decode(params, z.reshape(-1, latent)).reshape(k, n, -1)
     log_lik = _log_normal(x, x_hat, obs_sd**2)
     log_w = log_lik + _log_normal(z, 0.0, 1.0) - _log_normal(z, mu, var)
-    return logsumexp(log_w, axis=0) - math.log(k)
+    return special.logsumexp(log_w, axis=0) - math.log(k)
 
 
 def soft_free_bits(
@@ -397,7 +409,7 @@ def soft_free_bits(
     lam = _number(free_bits, "free_bits", strict=False)
     tau = _number(softness, "softness", strict=True)
     t = (np.asarray(kl, dtype=np.float64) - lam) / tau
-    return lam + tau * np.logaddexp(0.0, t), expit(t)
+    return lam + tau * np.logaddexp(0.0, t), special.expit(t)
 
 
 def loss_and_grad_soft_free_bits(
@@ -533,7 +545,12 @@ def train_soft_free_bits(
     v = {k: np.zeros_like(val) for k, val in params.items()}
     b1, b2, tiny = 0.9, 0.999, 1e-8
     step = 0
-    hist: dict[str, list[object]] = {"loss": [], "recon": [], "kl": [], "kl_per_dim": []}
+    hist: dict[str, list[object]] = {
+        "loss": [],
+        "recon": [],
+        "kl": [],
+        "kl_per_dim": [],
+    }
     n = data.shape[0]
     for _ in range(epochs):
         order = rng.permutation(n)
@@ -542,7 +559,13 @@ def train_soft_free_bits(
             xb = data[order[start : start + batch_size]]
             eps = rng.standard_normal((xb.shape[0], latent))
             loss, stats, grads = loss_and_grad_soft_free_bits(
-                params, xb, eps, beta=beta, obs_sd=obs_sd, free_bits=free_bits, softness=softness
+                params,
+                xb,
+                eps,
+                beta=beta,
+                obs_sd=obs_sd,
+                free_bits=free_bits,
+                softness=softness,
             )
             step += 1
             for k in params:
@@ -551,7 +574,7 @@ def train_soft_free_bits(
                 m_hat = m[k] / (1 - b1**step)
                 v_hat = v[k] / (1 - b2**step)
                 params[k] -= lr * m_hat / (np.sqrt(v_hat) + tiny)
-            sums += (loss, stats["recon"], stats["kl"])
+            sums += (loss, cast(float, stats["recon"]), cast(float, stats["kl"]))
             kl_dims += np.asarray(stats["kl_per_dim"])
             batches += 1
         for key, val in zip(("loss", "recon", "kl"), sums / batches):
