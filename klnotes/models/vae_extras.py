@@ -27,7 +27,7 @@ References
 .. [2] A. A. Alemi, B. Poole, I. Fischer, J. V. Dillon, R. A. Saurous and
        K. Murphy, "Fixing a Broken ELBO", ICML 2018.
 .. [3] Y. Burda, R. Grosse and R. Salakhutdinov, "Importance Weighted
-       Autoencoders", ICLR 2016 (the bound: eq. 8; active units: sec. 5.2).
+       Autoencoders", ICLR 2016 (the bound, and the active-units statistic).
 .. [4] D. P. Kingma, T. Salimans, R. Jozefowicz, X. Chen, I. Sutskever and
        M. Welling, "Improved Variational Inference with Inverse Autoregressive
        Flow", NeurIPS 2016 (free bits, Appendix C.8).
@@ -215,7 +215,7 @@ def rate_decomposition(
 
     Notes
     -----
-    The identity is eq. (2) of Hoffman and Johnson (2016); Alemi et al.
+    The identity is Hoffman and Johnson's (2016) decomposition; Alemi et al.
     (2018) call the averaged KL the rate.
 
     Examples
