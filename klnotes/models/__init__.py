@@ -6,6 +6,10 @@ chapter's experiment is short and its gradients can be read and tested.
 :mod:`klnotes.models.vae`
     A NumPy variational autoencoder with hand-written backpropagation, Adam, free bits
     and a beta schedule (chapter 5).
+:mod:`klnotes.models.vae_extras`
+    What one measures about a trained VAE (the objective's distortion, the rate
+    split into mutual information and marginal KL, active units, the
+    importance-weighted bound) and smooth free bits (chapter 5).
 :mod:`klnotes.models.ppo`
     PPO's adaptive-beta rule and the clipped / penalised surrogate with exact gradients
     (chapter 6).

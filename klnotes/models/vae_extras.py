@@ -1,0 +1,583 @@
+"""Measurements of a trained :mod:`klnotes.models.vae`, and smooth free bits (ch. 5).
+
+:mod:`klnotes.models.vae` is the model and its trainer; this module holds what
+one measures about a trained model and one training variant, so that the model
+file stays small enough to read in full:
+
+* :func:`expected_distortion`: the distortion the (beta-)ELBO trades against
+  rate, ``E_x E_q(z|x)[-log p(x|z)]``, estimated with codes drawn from the
+  encoder (not the reconstruction of the mean code);
+* :func:`rate_decomposition`: the averaged KL term split into the mutual
+  information ``I_q(X; Z)`` and the marginal KL ``D(q(z) || p(z))`` [1]_ [2]_;
+* :func:`active_units`: Burda et al.'s activity statistic
+  ``Cov_x(E_q[z_j])`` [3]_;
+* :func:`iwae_bound`: the importance-weighted bound on ``log p(x)`` [3]_;
+* :func:`soft_free_bits`, :func:`loss_and_grad_soft_free_bits` and
+  :func:`train_soft_free_bits`: free bits [4]_ with the hard clamp
+  ``max(lam, KL_j)`` replaced by the smooth
+  ``lam + tau * softplus((KL_j - lam) / tau)``. The hard clamp switches on a
+  rounding difference when a dimension sits at ``lam``, so a run's result
+  depends on the CPU; the smooth one does not.
+
+References
+----------
+.. [1] M. D. Hoffman and M. J. Johnson, "ELBO surgery: yet another way to
+       carve up the variational evidence lower bound", NIPS Workshop on
+       Advances in Approximate Bayesian Inference, 2016.
+.. [2] A. A. Alemi, B. Poole, I. Fischer, J. V. Dillon, R. A. Saurous and
+       K. Murphy, "Fixing a Broken ELBO", ICML 2018.
+.. [3] Y. Burda, R. Grosse and R. Salakhutdinov, "Importance Weighted
+       Autoencoders", ICLR 2016 (the bound, and the active-units statistic).
+.. [4] D. P. Kingma, T. Salimans, R. Jozefowicz, X. Chen, I. Sutskever and
+       M. Welling, "Improved Variational Inference with Inverse Autoregressive
+       Flow", NeurIPS 2016 (free bits, Appendix C.8).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import cast
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import special
+
+from . import vae
+
+__all__ = [
+    "active_units",
+    "expected_distortion",
+    "iwae_bound",
+    "loss_and_grad_soft_free_bits",
+    "rate_decomposition",
+    "soft_free_bits",
+    "train_soft_free_bits",
+]
+
+Params = dict[str, NDArray[np.float64]]
+_LOG_2PI = math.log(2 * math.pi)
+
+
+def _number(value: float, name: str, *, low: float = 0.0, strict: bool) -> float:
+    ok = (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
+    if not ok or value < low or (strict and value == low):
+        sign = ">" if strict else ">="
+        raise ValueError(f"{name} must be a finite number {sign} {low}; got {value!r}")
+    return float(value)
+
+
+def _count(value: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
+    return int(value)
+
+
+def _data(params: Params, x: ArrayLike, name: str = "x") -> NDArray[np.float64]:
+    arr = np.asarray(x, dtype=np.float64)
+    d = params["W1"].shape[0]
+    if arr.ndim != 2 or arr.shape[1] != d:
+        raise ValueError(f"{name} must have shape (N, {d}); got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite; got a non-finite value")
+    return arr
+
+
+def _rng(rng: object) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(  # noqa: TRY004 (the package raises ValueError throughout)
+            "rng must be a numpy.random.Generator (np.random.default_rng(seed)); "
+            f"got {type(rng).__name__}"
+        )
+    return rng
+
+
+def _log_normal(
+    x: NDArray[np.float64], mean: ArrayLike, var: ArrayLike
+) -> NDArray[np.float64]:
+    """Sum over the last axis of log N(x; mean, var), diagonal covariance."""
+    var = np.asarray(var, dtype=np.float64)
+    mean = np.asarray(mean, dtype=np.float64)
+    return -0.5 * np.sum(_LOG_2PI + np.log(var) + (x - mean) ** 2 / var, axis=-1)
+
+
+def expected_distortion(
+    params: Params,
+    x: ArrayLike,
+    *,
+    obs_sd: float,
+    rng: np.random.Generator,
+    n_samples: int = 1,
+) -> float:
+    r"""The objective's distortion :math:`\mathbb E_x\mathbb E_{q(z|x)}[-\log p(x|z)]`, nats.
+
+    Parameters
+    ----------
+    params : dict of ndarray
+        From :func:`klnotes.models.vae.init_params` (trained).
+    x : array_like, shape (N, D)
+        Data, finite; the expectation over x is the average over its rows.
+    obs_sd : float, keyword-only
+        The decoder's standard deviation s, > 0.
+    rng : numpy.random.Generator, keyword-only
+        Draws the codes ``z = mu + sigma * eps``.
+    n_samples : int, keyword-only
+        Codes per example, >= 1.
+
+    Returns
+    -------
+    float
+        Monte Carlo estimate of the mean negative log-likelihood of x under
+        codes drawn from the encoder. This is the reconstruction term of the
+        ELBO, which the (beta-)VAE trades against the rate; the error of the
+        mean code ``decode(mu)`` is smaller and is not what the objective sees.
+
+    Raises
+    ------
+    ValueError
+        If `x` has the wrong shape or is not finite, or an option is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models import vae, vae_extras
+    >>> p = vae.init_params(np.random.default_rng(0), 3, 8, 2)
+    >>> x = np.zeros((4, 3))
+    >>> d = vae_extras.expected_distortion(
+    ...     p, x, obs_sd=1.0, rng=np.random.default_rng(1))
+    >>> bool(d > 1.5 * np.log(2 * np.pi))  # at least the constant term
+    True
+    """
+    x = _data(params, x)
+    obs_sd = _number(obs_sd, "obs_sd", strict=True)
+    n_samples = _count(n_samples, "n_samples")
+    rng = _rng(rng)
+    mu, log_var = vae.encode(params, x)
+    eps = rng.standard_normal((n_samples, *mu.shape))
+    x_hat = vae.decode(
+        params, (mu + np.exp(0.5 * log_var) * eps).reshape(-1, mu.shape[1])
+    )
+    sq = np.sum((x_hat.reshape(n_samples, *x.shape) - x) ** 2, axis=-1)
+    d = x.shape[1]
+    return float(
+        np.mean(sq) / (2 * obs_sd**2) + 0.5 * d * math.log(2 * math.pi * obs_sd**2)
+    )
+
+
+def rate_decomposition(
+    params: Params,
+    x: ArrayLike,
+    *,
+    rng: np.random.Generator,
+    n_samples: int = 1,
+) -> dict[str, float]:
+    r"""Split the averaged KL term into mutual information and marginal KL.
+
+    With the aggregate posterior :math:`q(z) = \frac1N\sum_n q(z|x_n)` (the
+    encoder's codes over the data set x),
+
+    .. math::
+
+        \frac1N\sum_n D(q(z|x_n)\Vert p(z)) = I_q(X;Z) + D(q(z)\Vert p(z)),
+
+    where X is uniform on the rows of x. The left side is computed exactly
+    (the closed form of the Gaussian KL); the two terms on the right are
+    Monte Carlo estimates from codes :math:`z \sim q(z|x_n)`, with
+    :math:`\log q(z)` evaluated exactly as the N-component mixture.
+    Cost: O(N^2 L n_samples).
+
+    Parameters
+    ----------
+    params : dict of ndarray
+        A trained :mod:`klnotes.models.vae` model.
+    x : array_like, shape (N, D)
+        The data set that defines the aggregate posterior.
+    rng : numpy.random.Generator, keyword-only
+        Draws the codes.
+    n_samples : int, keyword-only
+        Codes per example, >= 1.
+
+    Returns
+    -------
+    dict of float
+        ``rate`` (the averaged KL, exact), ``mutual_information`` and
+        ``marginal_kl`` (estimates), and ``se_mutual_information``,
+        ``se_marginal_kl`` (their Monte Carlo standard errors). The mutual
+        information is at most ``log N``.
+
+    Raises
+    ------
+    ValueError
+        If `x` has the wrong shape or is not finite, or an option is out of range.
+
+    Notes
+    -----
+    The identity is Hoffman and Johnson's (2016) decomposition; Alemi et al.
+    (2018) call the averaged KL the rate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models import vae, vae_extras
+    >>> p = vae.init_params(np.random.default_rng(0), 3, 8, 2)
+    >>> x = np.random.default_rng(1).normal(size=(50, 3))
+    >>> r = vae_extras.rate_decomposition(p, x, rng=np.random.default_rng(2))
+    >>> bool(0 <= r["mutual_information"] <= np.log(50))
+    True
+    """
+    x = _data(params, x)
+    n_samples = _count(n_samples, "n_samples")
+    rng = _rng(rng)
+    mu, log_var = vae.encode(params, x)
+    var = np.exp(log_var)
+    n, latent = mu.shape
+    rate = float(np.mean(0.5 * np.sum(np.expm1(log_var) - log_var + mu**2, axis=1)))
+    info, marg = [], []
+    for _ in range(n_samples):
+        z = mu + np.sqrt(var) * rng.standard_normal(mu.shape)  # z_n ~ q(z | x_n)
+        log_cond = _log_normal(z, mu, var)
+        log_agg = np.empty(n)
+        for start in range(0, n, 500):  # chunks keep memory at 500 x N x L
+            zc = z[start : start + 500, None, :]
+            log_agg[start : start + 500] = special.logsumexp(
+                _log_normal(zc, mu[None], var[None]), axis=1
+            ) - math.log(n)
+        log_prior = _log_normal(z, np.zeros(latent), np.ones(latent))
+        info.append(log_cond - log_agg)
+        marg.append(log_agg - log_prior)
+    i_terms, m_terms = np.concatenate(info), np.concatenate(marg)
+    k = i_terms.size
+    return {
+        "rate": rate,
+        "mutual_information": float(i_terms.mean()),
+        "marginal_kl": float(m_terms.mean()),
+        "se_mutual_information": float(i_terms.std(ddof=1) / math.sqrt(k)),
+        "se_marginal_kl": float(m_terms.std(ddof=1) / math.sqrt(k)),
+    }
+
+
+def active_units(
+    params: Params, x: ArrayLike, *, threshold: float = 0.01
+) -> tuple[int, NDArray[np.float64]]:
+    r"""Burda et al.'s active units: dimensions with :math:`\mathrm{Cov}_x(\mathbb E_q[z_j]) > \delta`.
+
+    Parameters
+    ----------
+    params : dict of ndarray
+        A trained :mod:`klnotes.models.vae` model.
+    x : array_like, shape (N, D)
+        Data, finite.
+    threshold : float, keyword-only
+        :math:`\delta \ge 0`; Burda et al. (2016) use 0.01.
+
+    Returns
+    -------
+    count : int
+        Number of dimensions whose activity exceeds `threshold`.
+    activity : ndarray, shape (L,)
+        :math:`A_j = \mathrm{Var}_x(\mu_j(x))`, the variance over the data of
+        the encoder's mean in dimension j.
+
+    Raises
+    ------
+    ValueError
+        If `x` has the wrong shape or is not finite, or `threshold` is negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models import vae, vae_extras
+    >>> p = vae.init_params(np.random.default_rng(0), 3, 8, 2)
+    >>> p["Wm"][:] = 0.0  # an encoder whose mean ignores x
+    >>> vae_extras.active_units(p, np.ones((5, 3)))[0]
+    0
+    """
+    x = _data(params, x)
+    threshold = _number(threshold, "threshold", strict=False)
+    mu, _ = vae.encode(params, x)
+    activity = mu.var(axis=0)
+    return int(np.sum(activity > threshold)), activity
+
+
+def iwae_bound(
+    params: Params,
+    x: ArrayLike,
+    *,
+    n_samples: int,
+    obs_sd: float,
+    rng: np.random.Generator,
+) -> NDArray[np.float64]:
+    r"""The importance-weighted bound :math:`\mathcal L_K(x)` for each row of x, nats.
+
+    .. math::
+
+        \mathcal L_K(x) = \log\frac1K\sum_{k=1}^K
+        \frac{p(z_k)\,p(x|z_k)}{q(z_k|x)}, \qquad z_k \sim q(z|x),
+
+    one draw of it per example. Its expectation is Burda et al.'s (2016) bound:
+    :math:`\mathbb E\,\mathcal L_1 = \mathrm{ELBO} \le \mathbb E\,\mathcal L_K
+    \le \mathbb E\,\mathcal L_{K+1} \le \log p(x)`.
+
+    Parameters
+    ----------
+    params : dict of ndarray
+        A :mod:`klnotes.models.vae` model.
+    x : array_like, shape (N, D)
+        Data, finite.
+    n_samples : int, keyword-only
+        K >= 1.
+    obs_sd : float, keyword-only
+        The decoder's standard deviation, > 0.
+    rng : numpy.random.Generator, keyword-only
+        Draws the K codes per example.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        One draw of :math:`\mathcal L_K(x_n)` per example.
+
+    Raises
+    ------
+    ValueError
+        If `x` has the wrong shape or is not finite, or an option is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models import vae, vae_extras
+    >>> p = vae.init_params(np.random.default_rng(0), 3, 8, 2)
+    >>> x = np.random.default_rng(1).normal(size=(200, 3))
+    >>> l1, l50 = (vae_extras.iwae_bound(p, x, n_samples=k, obs_sd=1.0,
+    ...            rng=np.random.default_rng(2)).mean() for k in (1, 50))
+    >>> bool(l50 > l1)
+    True
+    """
+    x = _data(params, x)
+    k = _count(n_samples, "n_samples")
+    obs_sd = _number(obs_sd, "obs_sd", strict=True)
+    rng = _rng(rng)
+    mu, log_var = vae.encode(params, x)
+    var = np.exp(log_var)
+    n, latent = mu.shape
+    z = mu + np.sqrt(var) * rng.standard_normal((k, n, latent))  # (K, N, L)
+    x_hat = vae.decode(params, z.reshape(-1, latent)).reshape(k, n, -1)
+    log_lik = _log_normal(x, x_hat, obs_sd**2)
+    log_w = log_lik + _log_normal(z, 0.0, 1.0) - _log_normal(z, mu, var)
+    return special.logsumexp(log_w, axis=0) - math.log(k)
+
+
+def soft_free_bits(
+    kl: ArrayLike, free_bits: float, softness: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r"""Smooth free bits: :math:`f(k) = \lambda + \tau\,\mathrm{softplus}((k - \lambda)/\tau)`.
+
+    Parameters
+    ----------
+    kl : array_like
+        Per-dimension KL values (nats).
+    free_bits : float
+        :math:`\lambda \ge 0`.
+    softness : float
+        :math:`\tau > 0`, nats. As :math:`\tau \to 0`, f tends to the hard
+        clamp :math:`\max(\lambda, k)`.
+
+    Returns
+    -------
+    value : ndarray
+        :math:`f(k)`, with :math:`\max(\lambda, k) \le f(k) \le \max(\lambda,
+        k) + \tau\log 2`; so f(k) >= k and, at beta = 1, the objective stays
+        a lower bound on log p(x).
+    slope : ndarray
+        :math:`f'(k) = \sigma((k - \lambda)/\tau) \in (0, 1)`, the weight with
+        which dimension j feels the pull to the prior.
+
+    Raises
+    ------
+    ValueError
+        If `free_bits` is negative or `softness` is not positive.
+
+    Examples
+    --------
+    >>> from klnotes.models.vae_extras import soft_free_bits
+    >>> value, slope = soft_free_bits([0.0, 0.5, 3.0], 0.5, 0.05)
+    >>> value.round(4).tolist(), slope.round(4).tolist()
+    ([0.5, 0.5347, 3.0], [0.0, 0.5, 1.0])
+    """
+    lam = _number(free_bits, "free_bits", strict=False)
+    tau = _number(softness, "softness", strict=True)
+    t = (np.asarray(kl, dtype=np.float64) - lam) / tau
+    return lam + tau * np.logaddexp(0.0, t), special.expit(t)
+
+
+def loss_and_grad_soft_free_bits(
+    params: Params,
+    x: ArrayLike,
+    eps: ArrayLike,
+    *,
+    beta: float = 1.0,
+    obs_sd: float = 1.0,
+    free_bits: float,
+    softness: float,
+) -> tuple[float, dict[str, object], Params]:
+    r"""Loss ``recon + beta * sum_j f(mean KL_j)`` with smooth free bits f, and its gradient.
+
+    Same contract as :func:`klnotes.models.vae.loss_and_grad`, whose
+    reconstruction term and gradient it reuses; f is :func:`soft_free_bits`.
+
+    Parameters
+    ----------
+    params, x, eps, beta, obs_sd
+        As in :func:`klnotes.models.vae.loss_and_grad`.
+    free_bits : float, keyword-only
+        :math:`\lambda \ge 0`.
+    softness : float, keyword-only
+        :math:`\tau > 0`.
+
+    Returns
+    -------
+    loss : float
+    stats : dict
+        As in :func:`klnotes.models.vae.loss_and_grad` (``kl`` unclamped).
+    grads : dict of ndarray
+
+    Raises
+    ------
+    ValueError
+        As :func:`klnotes.models.vae.loss_and_grad`, and for a bad
+        `free_bits` or `softness`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models import vae, vae_extras
+    >>> rng = np.random.default_rng(0)
+    >>> p = vae.init_params(rng, 3, 8, 2)
+    >>> x, eps = rng.normal(size=(10, 3)), rng.normal(size=(10, 2))
+    >>> loss, stats, grads = vae_extras.loss_and_grad_soft_free_bits(
+    ...     p, x, eps, free_bits=0.5, softness=0.05)
+    >>> bool(loss >= stats["recon"] + 2 * 0.5)
+    True
+    """
+    beta = _number(beta, "beta", strict=False)
+    recon, stats, grads = vae.loss_and_grad(params, x, eps, beta=0.0, obs_sd=obs_sd)
+    value, slope = soft_free_bits(np.asarray(stats["kl_per_dim"]), free_bits, softness)
+    x = np.asarray(x, dtype=np.float64)
+    h = np.tanh(x @ params["W1"] + params["b1"])
+    mu = h @ params["Wm"] + params["bm"]
+    log_var = h @ params["Wv"] + params["bv"]
+    coef = beta * slope / x.shape[0]  # d loss / d KL_nj for each example n
+    dmu = coef * mu
+    dlog_var = coef * 0.5 * np.expm1(log_var)
+    grads["Wm"] = grads["Wm"] + h.T @ dmu
+    grads["bm"] = grads["bm"] + dmu.sum(0)
+    grads["Wv"] = grads["Wv"] + h.T @ dlog_var
+    grads["bv"] = grads["bv"] + dlog_var.sum(0)
+    dpre1 = (dmu @ params["Wm"].T + dlog_var @ params["Wv"].T) * (1 - h * h)
+    grads["W1"] = grads["W1"] + x.T @ dpre1
+    grads["b1"] = grads["b1"] + dpre1.sum(0)
+    return float(recon + beta * np.sum(value)), stats, grads
+
+
+def train_soft_free_bits(
+    params: Params,
+    data: ArrayLike,
+    *,
+    rng: np.random.Generator,
+    epochs: int,
+    batch_size: int = 100,
+    lr: float = 1e-2,
+    beta: float = 1.0,
+    obs_sd: float = 1.0,
+    free_bits: float,
+    softness: float,
+) -> dict[str, NDArray[np.float64]]:
+    r""":func:`klnotes.models.vae.train` with smooth free bits.
+
+    The same Adam loop, shuffling and noise draws as
+    :func:`klnotes.models.vae.train`; the loss is
+    :func:`loss_and_grad_soft_free_bits`.
+
+    Parameters
+    ----------
+    params : dict of ndarray
+        Updated in place.
+    data : array_like, shape (N, D)
+        Training data, finite.
+    rng, epochs, batch_size, lr, beta, obs_sd
+        As in :func:`klnotes.models.vae.train` (`beta` a number).
+    free_bits, softness : float, keyword-only
+        As in :func:`soft_free_bits`.
+
+    Returns
+    -------
+    history : dict of ndarray
+        Per epoch: ``loss``, ``recon``, ``kl`` (unclamped), ``kl_per_dim``.
+
+    Raises
+    ------
+    ValueError
+        If an option is out of range, `rng` is not a Generator, or `data` has
+        the wrong shape or non-finite values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models import vae, vae_extras
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(200, 3))
+    >>> p = vae.init_params(rng, 3, 8, 2)
+    >>> hist = vae_extras.train_soft_free_bits(
+    ...     p, x, rng=rng, epochs=3, batch_size=50, free_bits=0.5, softness=0.05)
+    >>> hist["kl_per_dim"].shape
+    (3, 2)
+    """
+    rng = _rng(rng)
+    data = _data(params, data, "data")
+    epochs = _count(epochs, "epochs")
+    batch_size = _count(batch_size, "batch_size")
+    lr = _number(lr, "lr", strict=True)
+    soft_free_bits(0.0, free_bits, softness)  # validates both
+    latent = params["Wm"].shape[1]
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(val) for k, val in params.items()}
+    b1, b2, tiny = 0.9, 0.999, 1e-8
+    step = 0
+    hist: dict[str, list[object]] = {
+        "loss": [],
+        "recon": [],
+        "kl": [],
+        "kl_per_dim": [],
+    }
+    n = data.shape[0]
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        sums, kl_dims, batches = np.zeros(3), np.zeros(latent), 0
+        for start in range(0, n, batch_size):
+            xb = data[order[start : start + batch_size]]
+            eps = rng.standard_normal((xb.shape[0], latent))
+            loss, stats, grads = loss_and_grad_soft_free_bits(
+                params,
+                xb,
+                eps,
+                beta=beta,
+                obs_sd=obs_sd,
+                free_bits=free_bits,
+                softness=softness,
+            )
+            step += 1
+            for k in params:
+                m[k] = b1 * m[k] + (1 - b1) * grads[k]
+                v[k] = b2 * v[k] + (1 - b2) * grads[k] ** 2
+                m_hat = m[k] / (1 - b1**step)
+                v_hat = v[k] / (1 - b2**step)
+                params[k] -= lr * m_hat / (np.sqrt(v_hat) + tiny)
+            sums += (loss, cast(float, stats["recon"]), cast(float, stats["kl"]))
+            kl_dims += np.asarray(stats["kl_per_dim"])
+            batches += 1
+        for key, val in zip(("loss", "recon", "kl"), sums / batches):
+            hist[key].append(val)
+        hist["kl_per_dim"].append(kl_dims / batches)
+    return {k: np.array(val) for k, val in hist.items()}

@@ -1,0 +1,243 @@
+"""klnotes.models.vae_extras: estimators against exact values, smooth free bits, errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from klnotes.models import vae, vae_extras
+
+
+def problem(seed=0, n=7, d=3, h=5, l=2):
+    rng = np.random.default_rng(seed)
+    params = vae.init_params(rng, d, h, l)
+    for k in params:
+        params[k] = params[k] + 0.1 * rng.normal(size=params[k].shape)
+    return params, rng.normal(size=(n, d)), rng.normal(size=(n, l))
+
+
+def test_expected_distortion_matches_the_mean_over_codes():
+    params, x, _ = problem(1, n=40)
+    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
+    got = vae_extras.expected_distortion(params, x, obs_sd=0.7, rng=rng_a, n_samples=3)
+    mu, log_var = vae.encode(params, x)
+    eps = rng_b.standard_normal((3, *mu.shape))
+    x_hat = vae.decode(
+        params, (mu + np.exp(0.5 * log_var) * eps).reshape(-1, mu.shape[1])
+    )
+    nll = -stats.norm(x_hat.reshape(3, *x.shape), 0.7).logpdf(x).sum(-1)
+    assert got == pytest.approx(nll.mean(), rel=1e-12)
+
+
+def test_expected_distortion_exceeds_the_mean_code_error_on_average():
+    params, x, _ = problem(2, n=200)
+    params["bv"][:] = 0.0  # unit encoder variance: codes spread
+    got = vae_extras.expected_distortion(
+        params, x, obs_sd=1.0, rng=np.random.default_rng(0), n_samples=50
+    )
+    mu, _ = vae.encode(params, x)
+    mean_code = np.mean(
+        np.sum((x - vae.decode(params, mu)) ** 2, 1)
+    ) / 2 + 1.5 * math.log(2 * math.pi)
+    assert got > mean_code
+
+
+def test_rate_decomposition_sums_to_the_rate_and_matches_mi_bounds():
+    params, _, _ = problem(3)
+    x = np.random.default_rng(4).normal(size=(300, 3))
+    r = vae_extras.rate_decomposition(
+        params, x, rng=np.random.default_rng(6), n_samples=20
+    )
+    mu, log_var = vae.encode(params, x)
+    rate = np.mean(0.5 * np.sum(np.exp(log_var) - 1 - log_var + mu**2, 1))
+    assert r["rate"] == pytest.approx(rate, rel=1e-12)
+    total = r["mutual_information"] + r["marginal_kl"]
+    se = math.hypot(r["se_mutual_information"], r["se_marginal_kl"])
+    assert abs(total - r["rate"]) < 5 * se
+    assert 0 <= r["mutual_information"] <= math.log(300)
+    assert r["marginal_kl"] > -5 * r["se_marginal_kl"]
+
+
+def test_rate_decomposition_of_a_prior_encoder_is_zero():
+    params, x, _ = problem(4, n=50)
+    for k in ("Wm", "bm", "Wv", "bv"):
+        params[k][:] = 0.0  # q(z|x) = N(0, I) = p(z) for every x
+    r = vae_extras.rate_decomposition(params, x, rng=np.random.default_rng(0))
+    assert r["rate"] == 0.0
+    assert abs(r["mutual_information"]) < 1e-12
+    assert abs(r["marginal_kl"]) < 1e-12
+
+
+def test_active_units_is_the_variance_of_the_encoder_mean():
+    params, x, _ = problem(5, n=30)
+    count, activity = vae_extras.active_units(params, x, threshold=0.0)
+    mu, _ = vae.encode(params, x)
+    np.testing.assert_allclose(activity, mu.var(axis=0), rtol=1e-14)
+    assert count == int(np.sum(activity > 0.0))
+    big = float(activity.max()) + 1.0
+    assert vae_extras.active_units(params, x, threshold=big)[0] == 0
+
+
+def test_iwae_with_the_exact_posterior_is_log_evidence():
+    # Decoder affine in z: zero first layer slope, so x_hat = b3 + W3 tanh(b2)
+    # is constant in z; then p(x|z) = p(x) does not depend on z, the posterior is
+    # the prior, and an encoder equal to the prior gives weights that are all p(x).
+    params, x, _ = problem(6, n=5)
+    params["W2"][:] = 0.0
+    for k in ("Wm", "bm", "Wv", "bv"):
+        params[k][:] = 0.0
+    x_hat = vae.decode(params, np.zeros((1, 2)))
+    exact = stats.norm(x_hat, 0.8).logpdf(x).sum(-1)
+    for k in (1, 7):
+        got = vae_extras.iwae_bound(
+            params, x, n_samples=k, obs_sd=0.8, rng=np.random.default_rng(1)
+        )
+        np.testing.assert_allclose(got, exact, rtol=1e-12)
+
+
+def test_iwae_increases_with_k_and_k1_is_one_log_weight():
+    params, _, _ = problem(7)
+    x = np.random.default_rng(8).normal(size=(400, 3))
+    l1, l20 = (
+        vae_extras.iwae_bound(
+            params, x, n_samples=k, obs_sd=0.6, rng=np.random.default_rng(9)
+        )
+        for k in (1, 20)
+    )
+    assert l20.mean() > l1.mean()
+    # K = 1: log p(x|z) + log p(z) - log q(z|x) at z = mu + sigma * eps, computed with scipy
+    mu, log_var = vae.encode(params, x)
+    sd = np.exp(0.5 * log_var)
+    z = mu + sd * np.random.default_rng(9).standard_normal((1, *mu.shape))[0]
+    log_w = (
+        stats.norm(vae.decode(params, z), 0.6).logpdf(x).sum(1)
+        + stats.norm(0, 1).logpdf(z).sum(1)
+        - stats.norm(mu, sd).logpdf(z).sum(1)
+    )
+    np.testing.assert_allclose(l1, log_w, rtol=1e-12)
+
+
+def test_soft_free_bits_bounds_limit_and_slope():
+    k = np.linspace(0, 2, 41)
+    for tau in (0.3, 0.05, 1e-3):
+        value, slope = vae_extras.soft_free_bits(k, 0.5, tau)
+        hard = np.maximum(0.5, k)
+        assert np.all(value >= hard) and np.all(
+            value <= hard + tau * math.log(2) + 1e-15
+        )
+        h = 1e-6
+        fd = (
+            vae_extras.soft_free_bits(k + h, 0.5, tau)[0]
+            - vae_extras.soft_free_bits(k - h, 0.5, tau)[0]
+        ) / (2 * h)
+        np.testing.assert_allclose(slope, fd, rtol=1e-5, atol=1e-7)
+    value, _ = vae_extras.soft_free_bits(k, 0.5, 1e-4)
+    np.testing.assert_allclose(value, np.maximum(0.5, k), atol=1e-4)
+
+
+def test_soft_free_bits_gradient_matches_central_differences_in_the_mixed_case():
+    params, x, eps = problem(0)
+    _, stats_, _ = vae.loss_and_grad(params, x, eps)
+    kl = np.sort(stats_["kl_per_dim"])
+    lam = float(kl.mean())  # between the two dimensions' KLs: one below, one above
+    assert kl[0] < lam < kl[1]
+    kw = {"beta": 2.0, "obs_sd": 0.7, "free_bits": lam, "softness": 0.02}
+    _, _, grads = vae_extras.loss_and_grad_soft_free_bits(params, x, eps, **kw)
+    h = 1e-6
+    for key, value in params.items():
+        fd = np.zeros_like(value)
+        for idx in np.ndindex(value.shape):
+            saved = value[idx]
+            value[idx] = saved + h
+            up = vae_extras.loss_and_grad_soft_free_bits(params, x, eps, **kw)[0]
+            value[idx] = saved - h
+            down = vae_extras.loss_and_grad_soft_free_bits(params, x, eps, **kw)[0]
+            value[idx] = saved
+            fd[idx] = (up - down) / (2 * h)
+        np.testing.assert_allclose(grads[key], fd, rtol=1e-6, atol=1e-8, err_msg=key)
+
+
+def test_soft_free_bits_with_a_large_softness_gap_keeps_the_plain_gradient_scaled():
+    # far above lam the slope is 1: the loss gradient equals the plain beta-VAE one
+    params, x, eps = problem(1)
+    _, _, g_plain = vae.loss_and_grad(params, x, eps, beta=1.5, obs_sd=0.5)
+    _, _, g_soft = vae_extras.loss_and_grad_soft_free_bits(
+        params, x, eps, beta=1.5, obs_sd=0.5, free_bits=-0.0, softness=1e-6
+    )
+    for k in g_plain:
+        np.testing.assert_allclose(g_soft[k], g_plain[k], rtol=1e-10, atol=1e-14)
+
+
+def test_train_soft_free_bits_is_deterministic_and_holds_dimensions_near_lambda():
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(300, 1))
+    x = np.hstack([np.sin(z), np.cos(z), z]) + 0.05 * rng.normal(size=(300, 3))
+    runs = []
+    for _ in range(2):
+        p = vae.init_params(np.random.default_rng(4), 3, 16, 2)
+        runs.append(
+            vae_extras.train_soft_free_bits(
+                p,
+                x,
+                rng=np.random.default_rng(5),
+                epochs=40,
+                batch_size=50,
+                beta=20.0,
+                obs_sd=0.1,
+                free_bits=0.4,
+                softness=0.05,
+            )
+        )
+    assert np.array_equal(runs[0]["loss"], runs[1]["loss"])
+    assert np.all(
+        runs[0]["kl_per_dim"][-1] > 0.3
+    )  # a plain beta = 20 run would collapse one
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (
+            lambda p, x: vae_extras.expected_distortion(
+                p, x, obs_sd=0.0, rng=np.random.default_rng()
+            ),
+            "obs_sd",
+        ),
+        (
+            lambda p, x: vae_extras.expected_distortion(
+                p, x[:, :2], obs_sd=1.0, rng=np.random.default_rng()
+            ),
+            "x must",
+        ),
+        (lambda p, x: vae_extras.rate_decomposition(p, x, rng=0), "rng"),
+        (
+            lambda p, x: vae_extras.rate_decomposition(
+                p, x, rng=np.random.default_rng(), n_samples=0
+            ),
+            "n_samples",
+        ),
+        (lambda p, x: vae_extras.active_units(p, x, threshold=-1.0), "threshold"),
+        (lambda p, x: vae_extras.active_units(p, np.full_like(x, np.nan)), "finite"),
+        (
+            lambda p, x: vae_extras.iwae_bound(
+                p, x, n_samples=1.5, obs_sd=1.0, rng=np.random.default_rng()
+            ),
+            "n_samples",
+        ),
+        (lambda p, x: vae_extras.soft_free_bits([1.0], -0.1, 0.1), "free_bits"),
+        (lambda p, x: vae_extras.soft_free_bits([1.0], 0.1, 0.0), "softness"),
+        (
+            lambda p, x: vae_extras.train_soft_free_bits(
+                p, x, rng=np.random.default_rng(), epochs=0, free_bits=0.1, softness=0.1
+            ),
+            "epochs",
+        ),
+    ],
+)
+def test_errors_name_the_argument(call, match):
+    params, x, _ = problem(0)
+    with pytest.raises(ValueError, match=match):
+        call(params, x)
