@@ -56,6 +56,7 @@ def best_times(f, g, args, repeats=REPEATS):
 
 def separate_times(f, g, args, repeats=REPEATS):
     """Best-of-``repeats`` wall times of f(*args) and g(*args), each in its own loop."""
+
     def best(fn):
         times = []
         for _ in range(repeats):
@@ -77,14 +78,38 @@ def main() -> None:
     b_far = rng.normal(0.0, 3.0, N)
     b_near = a + 1e-6 * rng.standard_normal(N)
     rows = [
-        ("kl_discrete, unrelated p and q", klnotes.kl_discrete, naive_discrete, (p, q_far)),
-        ("kl_discrete, q within 1e-6 of p", klnotes.kl_discrete, naive_discrete, (p, q_near)),
-        ("kl_logits, unrelated logits", klnotes.kl_logits, naive_logits, (a, b_far)),
-        ("kl_logits, logits within 1e-6", klnotes.kl_logits, naive_logits, (a, b_near)),
+        (
+            "kl_discrete, unrelated p and q",
+            klnotes.kl_discrete,
+            naive_discrete,
+            (p, q_far),
+        ),
+        (
+            "kl_discrete, q within 1e-6 of p",
+            klnotes.kl_discrete,
+            naive_discrete,
+            (p, q_near),
+        ),
+        (
+            "kl_logits, unrelated logits",
+            klnotes.kl_logits,
+            naive_logits,
+            (a, b_far),
+        ),
+        (
+            "kl_logits, logits within 1e-6",
+            klnotes.kl_logits,
+            naive_logits,
+            (a, b_near),
+        ),
     ]
     print(f"n = {N:,} outcomes, best of {REPEATS} runs each way")
-    print(f"{'':36s} {'---- interleaved ----':>28s}   {'--- separate loops ---':>28s}")
-    print(f"{'case':36s} {'klnotes ms':>11s} {'naive ms':>9s} {'ratio':>6s}   {'klnotes ms':>11s} {'naive ms':>9s} {'ratio':>6s}")
+    print(
+        f"{'':36s} {'---- interleaved ----':>28s}   {'--- separate loops ---':>28s}"
+    )
+    print(
+        f"{'case':36s} {'klnotes ms':>11s} {'naive ms':>9s} {'ratio':>6s}   {'klnotes ms':>11s} {'naive ms':>9s} {'ratio':>6s}"
+    )
     for label, ours, naive, args in rows:
         t_ours, t_naive = best_times(ours, naive, args)
         s_ours, s_naive = separate_times(ours, naive, args)
