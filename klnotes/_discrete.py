@@ -76,7 +76,8 @@ def kl_discrete(
         within ``1e-9``. The other dimensions broadcast against each other, so a
         batch of pairs is evaluated in one call. Nothing is renormalised.
     axis : int, keyword-only
-        The axis along which the outcomes lie. Default: the last.
+        The axis along which the outcomes lie. Default: the last (note that
+        ``scipy.stats.entropy`` defaults to ``axis=0``).
     base : float or None, keyword-only
         Logarithm base of the result: ``None`` (default) for nats, ``2`` for bits.
 
@@ -154,9 +155,10 @@ def entropy(
         Probability vector(s) along `axis` (finite, :math:`\ge 0`, summing to 1
         within ``1e-9``).
     axis : int, keyword-only
-        The axis of the outcomes. Default: the last.
+        The axis of the outcomes. Default: the last (``scipy.stats.entropy``:
+        ``axis=0``).
     base : float or None, keyword-only
-        ``None`` for nats (default), ``2`` for bits.
+        ``None`` (default) for nats, ``2`` for bits.
 
     Returns
     -------
@@ -204,9 +206,10 @@ def cross_entropy(
     p, q : array_like
         Probability vectors along `axis`, validated as in :func:`kl_discrete`.
     axis : int, keyword-only
-        The axis of the outcomes. Default: the last.
+        The axis of the outcomes. Default: the last (``scipy.stats.entropy``:
+        ``axis=0``).
     base : float or None, keyword-only
-        ``None`` for nats (default), ``2`` for bits.
+        ``None`` (default) for nats, ``2`` for bits.
 
     Returns
     -------
@@ -257,9 +260,10 @@ def js_divergence(
     p, q : array_like
         Probability vectors along `axis`, validated as in :func:`kl_discrete`.
     axis : int, keyword-only
-        The axis of the outcomes. Default: the last.
+        The axis of the outcomes. Default: the last (``scipy.stats.entropy``:
+        ``axis=0``).
     base : float or None, keyword-only
-        ``None`` for nats (default), ``2`` for bits.
+        ``None`` (default) for nats, ``2`` for bits.
 
     Returns
     -------

@@ -247,6 +247,23 @@ def _cholesky(cov: NDArray[np.float64], name: str) -> NDArray[np.float64]:
         ) from None
 
 
+def _solve_lower(
+    lower: NDArray[np.float64], rhs: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """``lower^-1 rhs`` by forward substitution, over a batch of matrices.
+
+    scipy's ``solve_triangular`` batches only from SciPy 1.16 on; a loop over
+    the (small) batch keeps the declared lower bound SciPy 1.15.
+    """
+    shape = np.broadcast_shapes(lower.shape[:-2], rhs.shape[:-2])
+    lo = np.broadcast_to(lower, shape + lower.shape[-2:])
+    rh = np.broadcast_to(rhs, shape + rhs.shape[-2:])
+    out = np.empty(shape + rhs.shape[-2:])
+    for idx in np.ndindex(shape):
+        out[idx] = linalg.solve_triangular(lo[idx], rh[idx], lower=True)
+    return out
+
+
 #: Smallest eigenvalue t of L^-1 (cov_p - cov_q) L^-T for which the psi form
 #: sum (t - log1p t) is used: 1 + t is then > 1e-3, so log1p(t) has lost at
 #: most 3 of its digits to the rounding of t (absolute error ~ eps * ||B||).
@@ -366,10 +383,10 @@ def kl_mvn(
     cp = np.broadcast_to(cp, batch + (d, d))
     lp = np.broadcast_to(lp, batch + (d, d))
     lq = np.broadcast_to(lq, batch + (d, d))
-    half = linalg.solve_triangular(lq, cp - cq, lower=True)
-    b = linalg.solve_triangular(lq, np.swapaxes(half, -1, -2), lower=True)
+    half = _solve_lower(lq, cp - cq)
+    b = _solve_lower(lq, np.swapaxes(half, -1, -2))
     t = np.linalg.eigvalsh(0.5 * (b + np.swapaxes(b, -1, -2)))
-    z = linalg.solve_triangular(lq, (mq - mp)[..., None], lower=True)[..., 0]
+    z = _solve_lower(lq, (mq - mp)[..., None])[..., 0]
     ok = np.all(t > _T_MIN, axis=-1)
     eig_terms = np.sum(
         _xmlog1p(np.where(ok[..., None], t, 0.0).reshape(-1)).reshape(t.shape),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.stats
@@ -387,3 +388,47 @@ def test_sum_tolerance_is_the_documented_one():
     )  # accepted (within 1e-9)
     with pytest.raises(ValueError, match="sum to 1"):
         kl_discrete([0.5 + 3 * eps, 0.5], [0.5, 0.5])
+
+
+def test_kl_logits_helpers():
+    """The named steps of kl_logits: softmax / log-softmax, the double
+    centring, and log1p(S1 + S2) - S1 on both sides of _LOG1P_SWITCH."""
+    from scipy import special as sp
+
+    from klnotes import testing as ref
+    from klnotes._discrete import (
+        _LOG1P_SWITCH,
+        _centred,
+        _log1p_minus,
+        _softmax,
+    )
+    from klnotes._psi import _two_diff
+
+    rng = np.random.default_rng(8)
+    a = rng.normal(scale=30.0, size=(4, 9))
+    p, log_p = _softmax(a)
+    np.testing.assert_allclose(p, sp.softmax(a, axis=-1), rtol=1e-14)
+    np.testing.assert_allclose(
+        log_p, sp.log_softmax(a, axis=-1), rtol=1e-14, atol=1e-13
+    )
+    b = a + 1e3 + rng.normal(size=a.shape)
+    hi, lo = _two_diff(b, a)
+    c = _centred(p, hi, lo)
+    # after two passes the residual E_P[c] is at rounding level of spread(c)
+    spread = np.max(np.abs(c), axis=-1)
+    assert np.all(np.abs(np.sum(p * c, axis=-1)) <= 4 * 2.0**-52 * spread)
+    for x in (
+        1e-20,
+        1e-3,
+        0.5,
+        _LOG1P_SWITCH * (1 - 2**-52),
+        _LOG1P_SWITCH,
+        3.0,
+        1e10,
+    ):
+        for s1 in (0.0, 1e-17, -1e-17):
+            s2 = x - s1
+            got = float(_log1p_minus(np.array([s1]), np.array([s2]))[0])
+            with mpmath.workdps(60):
+                want = mpmath.log1p(ref._mp(s1) + ref._mp(s2)) - ref._mp(s1)
+            assert ref.rel_error(got, want) <= 4 * 2.0**-52, (x, s1)

@@ -61,9 +61,12 @@ SMOKE = textwrap.dedent(
     assert sorted(calls) == sorted(klnotes.__all__), sorted(klnotes.__all__)
     for name, call in calls.items():
         value = float(call())
-        assert math.isfinite(value) and value >= 0.0, (name, value)
-    assert float(klnotes.entropy(p, base=2)) == 1.5
-    assert float(klnotes.mutual_information([[0.5, 0], [0, 0.5]], base=2)) == 1.0
+        assert math.isfinite(value), (name, value)
+        assert value >= 0.0 or name == "mixture_logpdf", (name, value)
+    h = float(klnotes.entropy(p, base=2))
+    assert math.isclose(h, 1.5, rel_tol=1e-15), h
+    mi = float(klnotes.mutual_information([[0.5, 0], [0, 0.5]], base=2))
+    assert math.isclose(mi, 1.0, rel_tol=1e-15), mi
     assert estimators.k3([0.0])[0] == 0.0
     assert estimators.k1([0.5])[0] == -0.5 and estimators.k2([0.5])[0] == 0.125
     assert ppo.adapt_beta(1.0, kl=0.1, kl_target=0.01) == 2.0

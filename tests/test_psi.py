@@ -196,3 +196,23 @@ def test_blocked_matches_unblocked_across_block_edges():
     x = rng.uniform(0.1, 1.0, n)
     y = x * np.exp(rng.normal(0, 0.3, n))
     assert np.array_equal(_blocked(_bregman_terms, x, y), _bregman_terms(x, y))
+
+
+def test_two_diff_and_two_prod_are_exact():
+    from fractions import Fraction
+
+    from klnotes._psi import _two_diff, _two_prod
+
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=500) * 10.0 ** rng.integers(-8, 9, 500)
+    b = rng.normal(size=500) * 10.0 ** rng.integers(-8, 9, 500)
+    hi, lo = _two_diff(b, a)
+    assert all(
+        Fraction(h) + Fraction(l_) == Fraction(y) - Fraction(x)
+        for h, l_, x, y in zip(hi, lo, a, b, strict=True)
+    )
+    hi, lo = _two_prod(a, b)
+    assert all(
+        Fraction(h) + Fraction(l_) == Fraction(x) * Fraction(y)
+        for h, l_, x, y in zip(hi, lo, a, b, strict=True)
+    )
