@@ -138,5 +138,41 @@ def main() -> None:
         )
 
 
+def blocks() -> None:
+    """Time _blocked(_bregman_terms) on 10^6 elements for several block sizes
+    (the measurement behind klnotes._psi._BLOCK); "whole" applies the kernel
+    to the whole arrays at once."""
+    from klnotes import _psi
+
+    rng = np.random.default_rng(1)
+    p = rng.dirichlet(np.ones(N))
+    cases = {
+        "unrelated": rng.dirichlet(np.ones(N)),
+        "within 1e-6": p * (1.0 + 1e-6 * rng.standard_normal(N)),
+    }
+    saved = _psi._BLOCK
+    print(f"{'block':>8s} " + " ".join(f"{k + ' ms':>16s}" for k in cases))
+    try:
+        for size in (2**12, 2**14, 2**16, 2**18, 2**20, N):
+            _psi._BLOCK = size
+            row = []
+            for q in cases.values():
+                times = []
+                for _ in range(REPEATS):
+                    t0 = time.perf_counter()
+                    _psi._blocked(_psi._bregman_terms, p, q)
+                    times.append(time.perf_counter() - t0)
+                row.append(min(times) * 1e3)
+            label = "whole" if size == N else f"2^{size.bit_length() - 1}"
+            print(f"{label:>8s} " + " ".join(f"{t:16.2f}" for t in row))
+    finally:
+        _psi._BLOCK = saved
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--blocks" in sys.argv[1:]:
+        blocks()
+    else:
+        main()
