@@ -5,7 +5,7 @@ a sum of terms of one sign computed from exact differences of its inputs (for
 the KL family the terms ``weight * psi(log ratio)`` with
 ``psi(u) = exp(u) - 1 - u``, :func:`expm1mx`), so that on exactly normalised,
 nearly equal inputs it keeps full relative precision (within 1e-13 of the true
-value, true values down to 1e-30 and below; ``tests/test_near_equal.py``
+value, true values down to 1e-30 and below; ``tests/test_near_equality_contract.py``
 checks each one against mpmath), is never negative, and is exactly ``0.0`` for
 equal inputs. The stated exceptions:
 
@@ -86,4 +86,4 @@ __all__ = [
     "tv_distance",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

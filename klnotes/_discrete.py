@@ -32,12 +32,12 @@ from ._validation import (
     as_probabilities,
     check_finite,
     check_scalar,
+    in_base,
     log_base,
     match_along_axis,
     normalize_axis,
     pair,
     scalar_or_array,
-    to_base,
 )
 
 __all__ = [
@@ -141,7 +141,7 @@ def kl_discrete(
     lb = log_base(base)
     p_arr, q_arr = pair(p, q, axis)
     terms = _blocked(_bregman_terms, p_arr, q_arr)
-    return scalar_or_array(to_base(np.sum(terms, axis=-1), lb))
+    return scalar_or_array(in_base(np.sum(terms, axis=-1), lb))
 
 
 def entropy(
@@ -193,7 +193,7 @@ def entropy(
     lb = log_base(base)
     arr, ax = as_probabilities(p, "p", axis)
     h = np.sum(special.entr(arr), axis=ax)
-    return scalar_or_array(to_base(np.asarray(h), lb))
+    return scalar_or_array(in_base(np.asarray(h), lb))
 
 
 def cross_entropy(
@@ -247,7 +247,7 @@ def cross_entropy(
     lb = log_base(base)
     p_arr, q_arr = pair(p, q, axis)
     h = -np.sum(special.xlogy(p_arr, q_arr), axis=-1)
-    return scalar_or_array(to_base(h, lb))
+    return scalar_or_array(in_base(h, lb))
 
 
 def js_divergence(
@@ -302,7 +302,7 @@ def js_divergence(
     lb = log_base(base)
     p_arr, q_arr = pair(p, q, axis)
     terms = _blocked(_js_terms, p_arr, q_arr)
-    return scalar_or_array(to_base(0.5 * np.sum(terms, axis=-1), lb))
+    return scalar_or_array(in_base(0.5 * np.sum(terms, axis=-1), lb))
 
 
 def kl_logits(
@@ -404,7 +404,7 @@ def kl_logits(
         lo == lo[..., :1], axis=-1
     )
     d = np.where(same, 0.0, d)
-    return scalar_or_array(to_base(d, lb))
+    return scalar_or_array(in_base(d, lb))
 
 
 #: Above this centred log-ratio c, p * psi(c) is taken as exp(log p + c):
@@ -574,7 +574,7 @@ def mutual_information(
     px, py = arr.sum(axis=1), arr.sum(axis=0)
     product = np.outer(px, py).ravel()
     return scalar_or_array(
-        to_base(
+        in_base(
             np.asarray(np.sum(_blocked(_bregman_terms, flat, product))), lb
         )
     )
@@ -687,7 +687,7 @@ def f_divergence(
     if missing.any():
         terms[missing] = p_arr[missing] * f_inf
     total = np.maximum(np.sum(terms, axis=-1), 0.0)  # >= 0 in exact arithmetic
-    return scalar_or_array(to_base(total, lb))
+    return scalar_or_array(in_base(total, lb))
 
 
 def hellinger_sq(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
@@ -730,8 +730,8 @@ def hellinger_sq(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
     .. [1] E. Hellinger, "Neue Begründung der Theorie quadratischer Formen
            von unendlichvielen Veränderlichen", J. reine angew. Math. 136,
            1909.
-    .. [2] L. Le Cam and G. L. Yang, *Asymptotics in Statistics*, 2nd ed.,
-           Springer, 2000, section 3.2 (the normalisation with 1/2).
+    .. [2] A. B. Tsybakov, *Introduction to Nonparametric Estimation*,
+           Springer, 2009, section 2.4 (defined there without the factor 1/2).
 
     Examples
     --------
@@ -790,7 +790,9 @@ def chi2_divergence(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
     References
     ----------
     .. [1] K. Pearson, "On the criterion that a given system of deviations
-           ...", Phil. Mag. (5) 50, 1900.
+           from the probable in the case of a correlated system of variables
+           is such that it can be reasonably supposed to have arisen from
+           random sampling", Phil. Mag. (5) 50(302), 1900, pp. 157-175.
     .. [2] A. B. Tsybakov, *Introduction to Nonparametric Estimation*,
            Springer, 2009, section 2.4 (definition and the bound on KL).
 
@@ -906,11 +908,11 @@ def renyi_divergence(
     outside = np.sum(np.where(supp, 0.0, q_arr), axis=-1)  # Q off supp P
     if alpha == 0.0:
         with np.errstate(divide="ignore"):
-            return scalar_or_array(to_base(-np.log1p(-outside), lb))
+            return scalar_or_array(in_base(-np.log1p(-outside), lb))
     log_r = _blocked(_log_ratio, p_arr, q_arr)  # log(q/p); 0 off supp P
     if alpha == math.inf:
         u = np.where(supp, -log_r, -np.inf)
-        return scalar_or_array(to_base(np.max(u, axis=-1) + 0.0, lb))
+        return scalar_or_array(in_base(np.max(u, axis=-1) + 0.0, lb))
     beta = 1.0 - alpha
     series = _RenyiSeries(beta)
     g = _blocked(lambda lr: series.g(lr, alpha), log_r)
@@ -924,7 +926,7 @@ def renyi_divergence(
             log_terms = np.where(supp, np.log(p_arr) + beta * log_r, -np.inf)
             lse = special.logsumexp(log_terms, axis=-1) / (alpha - 1.0)
         d = np.where(far, lse, d)
-    return scalar_or_array(to_base(d, lb))
+    return scalar_or_array(in_base(d, lb))
 
 
 def _log_ratio(

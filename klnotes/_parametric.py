@@ -19,9 +19,9 @@ from ._validation import (
     check_finite,
     check_positive,
     first_index,
+    in_base,
     log_base,
     scalar_or_array,
-    to_base,
 )
 
 __all__ = ["kl_beta", "kl_mvn", "kl_normal", "kl_std_normal"]
@@ -112,7 +112,7 @@ def kl_normal(
         t = (sp - sq) / sq
         z = (mp - mq) / sq
         d = 0.5 * t * t + _psi_rel(sq, sp, sp - sq) + 0.5 * z * z
-    return scalar_or_array(to_base(d.reshape(shape), lb))
+    return scalar_or_array(in_base(d.reshape(shape), lb))
 
 
 def kl_std_normal(
@@ -202,7 +202,7 @@ def kl_std_normal(
         raise ValueError(
             f"axis must be an int, a tuple of ints or None; got {axis!r}"
         ) from None
-    return scalar_or_array(to_base(np.asarray(total), lb))
+    return scalar_or_array(in_base(np.asarray(total), lb))
 
 
 def _check_cov(
@@ -402,7 +402,7 @@ def kl_mvn(
         trace = np.trace(b, axis1=-2, axis2=-1)
         eig_terms = np.where(ok, eig_terms, trace - logdet_ratio)
     kl = 0.5 * (eig_terms + np.sum(z * z, axis=-1))
-    return scalar_or_array(to_base(kl, lb))
+    return scalar_or_array(in_base(kl, lb))
 
 
 #: Shapes below this are shifted up with lnGamma(x) = lnGamma(x + N) -
@@ -536,8 +536,8 @@ def kl_beta(
     References
     ----------
     .. [1] W. D. Penny, "KL-divergences of Normal, Gamma, Dirichlet and
-           Wishart densities", Wellcome Department of Cognitive Neurology,
-           2001, eq. (41) (the Dirichlet case; Beta is K = 2).
+           Wishart densities", technical report, Wellcome Department of
+           Cognitive Neurology, 2001 (the Dirichlet case; Beta is K = 2).
     .. [2] NIST Digital Library of Mathematical Functions, eq. 5.11.1
            (Stirling's series), https://dlmf.nist.gov/5.11.
 
@@ -565,7 +565,7 @@ def kl_beta(
     shape = ap.shape
     ap, bp, aq, bq = (np.atleast_1d(x).ravel() for x in (ap, bp, aq, bq))
     kl = _kl_beta_flat(ap, bp, aq, bq)
-    return scalar_or_array(to_base(kl.reshape(shape), lb))
+    return scalar_or_array(in_base(kl.reshape(shape), lb))
 
 
 def _kl_beta_flat(

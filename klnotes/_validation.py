@@ -203,7 +203,7 @@ def pair(
 def log_base(base: object) -> float | None:
     """``log(base)`` for the unit conversion, or None for nats.
 
-    Call it once, at the door, and pass the result to :func:`to_base`.
+    Call it once, at the door, and pass the result to :func:`in_base`.
     """
     if base is None:
         return None
@@ -216,11 +216,17 @@ def log_base(base: object) -> float | None:
     return math.log(b)
 
 
-def to_base(
+def in_base(
     value: NDArray[np.float64], log_b: float | None
 ) -> NDArray[np.float64]:
     """Convert nats to the base whose logarithm :func:`log_base` returned."""
     return value if log_b is None else value / log_b
+
+
+def to_base(value: NDArray[np.float64], base: object) -> NDArray[np.float64]:
+    """Convert nats to ``base`` (validated again); prefer :func:`in_base`
+    with the result of one :func:`log_base` call at the door."""
+    return in_base(value, log_base(base))
 
 
 def scalar_or_array(x: ArrayLike) -> Result:
