@@ -9,14 +9,73 @@ from __future__ import annotations
 
 import math
 from numbers import Real
+from typing import TypeAlias, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._numerics import _first_index
+#: What every divergence returns: a NumPy scalar for one pair, else an array.
+Result: TypeAlias = "np.float64 | NDArray[np.float64]"
 
 #: Largest |sum - 1| accepted for a probability vector (see ``kl_discrete``).
 SUM_TOL = 1e-9
+
+
+def first_index(mask: NDArray[np.bool_]) -> tuple[int, ...] | int:
+    """Index of the first True entry of ``mask``, as an int for 1-D arrays."""
+    if not mask.ndim:
+        return ()
+    flat = int(np.argmax(mask))
+    idx = tuple(int(i) for i in np.unravel_index(flat, mask.shape))
+    return idx[0] if len(idx) == 1 else idx
+
+
+def check_scalar(
+    value: object,
+    name: str,
+    *,
+    low: float = -math.inf,
+    low_inclusive: bool = True,
+    allow_inf: bool = False,
+) -> float:
+    """``value`` as a float, if it is a real number (not bool) above ``low``.
+
+    The one validator for scalar options (``base``-like rates, ``beta``,
+    ``alpha``, ...): Python and NumPy integers and floats are accepted alike.
+    NaN is always rejected; ``+inf`` only if ``allow_inf``.
+    """
+    ok = isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
+    v = float(value) if ok else math.nan  # type: ignore[arg-type]
+    bound = (
+        f"{'>=' if low_inclusive else '>'} {low:g}" if low > -math.inf else ""
+    )
+    if (
+        not ok
+        or math.isnan(v)
+        or (math.isinf(v) and not (allow_inf and v > 0))
+        or (v < low if low_inclusive else v <= low)
+    ):
+        what = "a finite number" if not allow_inf else "a number (or +inf)"
+        raise ValueError(
+            f"{name} must be {what}{' ' + bound if bound else ''}; "
+            f"got {value!r}"
+        )
+    return v
+
+
+def broadcast(
+    arrays: dict[str, NDArray[np.float64]],
+) -> list[NDArray[np.float64]]:
+    """Broadcast named arrays against each other, or raise naming them."""
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError as exc:
+        names = list(arrays)
+        listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+        shapes = ", ".join(str(a.shape) for a in arrays.values())
+        raise ValueError(
+            f"{listed} must broadcast against each other; got shapes {shapes}"
+        ) from exc
 
 
 def as_float_array(x: ArrayLike, name: str) -> NDArray[np.float64]:
@@ -24,17 +83,23 @@ def as_float_array(x: ArrayLike, name: str) -> NDArray[np.float64]:
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of real numbers; got {x!r:.80}") from exc
+        raise ValueError(
+            f"{name} must be an array of real numbers; got {x!r:.80}"
+        ) from exc
     return arr
 
 
 def check_finite(arr: NDArray[np.float64], name: str) -> None:
     bad = ~np.isfinite(arr)
     if bad.any():
-        idx = _first_index(bad)
+        idx = first_index(bad)
         raise ValueError(
             f"{name} must be finite; found {float(arr[bad][0])!r} at index {idx}"
-            + (f" ({int(bad.sum())} non-finite entries in all)" if bad.sum() > 1 else "")
+            + (
+                f" ({int(bad.sum())} non-finite entries in all)"
+                if bad.sum() > 1
+                else ""
+            )
         )
 
 
@@ -42,7 +107,7 @@ def check_positive(arr: NDArray[np.float64], name: str) -> None:
     bad = ~(arr > 0)
     if bad.any():
         raise ValueError(
-            f"{name} must be > 0; found {float(arr[bad][0])!r} at index {_first_index(bad)}"
+            f"{name} must be > 0; found {float(arr[bad][0])!r} at index {first_index(bad)}"
         )
 
 
@@ -50,11 +115,15 @@ def normalize_axis(axis: int, ndim: int, name: str = "axis") -> int:
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise ValueError(f"{name} must be an integer; got {axis!r}")
     if not -ndim <= axis < ndim:
-        raise ValueError(f"{name}={axis} is out of range for an array with {ndim} dimension(s)")
+        raise ValueError(
+            f"{name}={axis} is out of range for an array with {ndim} dimension(s)"
+        )
     return int(axis) % ndim
 
 
-def as_probabilities(x: ArrayLike, name: str, axis: int) -> tuple[NDArray[np.float64], int]:
+def as_probabilities(
+    x: ArrayLike, name: str, axis: int
+) -> tuple[NDArray[np.float64], int]:
     """Validate a (batch of) probability vector(s) along ``axis``.
 
     Entries must be finite and >= 0 and each vector must sum to 1 within
@@ -62,23 +131,33 @@ def as_probabilities(x: ArrayLike, name: str, axis: int) -> tuple[NDArray[np.flo
     """
     arr = as_float_array(x, name)
     if arr.ndim == 0:
-        raise ValueError(f"{name} must be at least 1-D (a probability vector); got a scalar {float(arr)!r}")
+        raise ValueError(
+            f"{name} must be at least 1-D (a probability vector); got a scalar {float(arr)!r}"
+        )
     ax = normalize_axis(axis, arr.ndim)
     if arr.shape[ax] == 0:
-        raise ValueError(f"{name} must have at least one outcome along axis={axis}; got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have at least one outcome along axis={axis}; got shape {arr.shape}"
+        )
     # One pass catches negatives and NaN (NaN >= 0 is False); +inf shows in the sum.
     if not (arr >= 0).all():
         bad = ~(arr >= 0)
-        idx = _first_index(bad)
+        idx = first_index(bad)
         what = "NaN" if np.isnan(arr[bad][0]) else repr(float(arr[bad][0]))
-        raise ValueError(f"{name} must contain probabilities >= 0; found {what} at index {idx}")
+        raise ValueError(
+            f"{name} must contain probabilities >= 0; found {what} at index {idx}"
+        )
     sums = np.sum(arr, axis=ax)
     off = ~(np.abs(sums - 1.0) <= SUM_TOL)
     if np.any(off):
         if np.isinf(arr).any():
             check_finite(arr, name)
         first = float(np.asarray(sums)[off].flat[0])
-        where = "" if arr.ndim == 1 else f" (vector {_first_index(np.asarray(off))})"
+        where = (
+            ""
+            if arr.ndim == 1
+            else f" (vector {first_index(np.asarray(off))})"
+        )
         raise ValueError(
             f"{name} must sum to 1 along axis={axis} (tolerance {SUM_TOL:g}); "
             f"got sum {first!r}{where}. klnotes does not renormalise: divide by the sum first if that is what you mean"
@@ -87,9 +166,14 @@ def as_probabilities(x: ArrayLike, name: str, axis: int) -> tuple[NDArray[np.flo
 
 
 def match_along_axis(
-    a: NDArray[np.float64], b: NDArray[np.float64], ax_a: int, ax_b: int, names: tuple[str, str], axis: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
-    """Check equal length along ``axis`` and broadcast the other dimensions."""
+    a: NDArray[np.float64],
+    b: NDArray[np.float64],
+    ax_a: int,
+    ax_b: int,
+    names: tuple[str, str],
+    axis: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Check equal length along ``axis``, broadcast the rest, outcomes last."""
     if a.shape[ax_a] != b.shape[ax_b]:
         raise ValueError(
             f"{names[0]} and {names[1]} must have the same number of outcomes along axis={axis}; "
@@ -104,24 +188,48 @@ def match_along_axis(
             f"{names[0]} and {names[1]} must broadcast against each other; "
             f"got {names[0]}.shape={np.moveaxis(a, -1, ax_a).shape} and {names[1]}.shape={np.moveaxis(b, -1, ax_b).shape}"
         ) from exc
-    return a, b, -1
+    return a, b
+
+
+def pair(
+    p: ArrayLike, q: ArrayLike, axis: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Validate two probability arrays; return them broadcast, outcomes last."""
+    p_arr, ax_p = as_probabilities(p, "p", axis)
+    q_arr, ax_q = as_probabilities(q, "q", axis)
+    return match_along_axis(p_arr, q_arr, ax_p, ax_q, ("p", "q"), axis)
 
 
 def log_base(base: object) -> float | None:
-    """``log(base)`` for the unit conversion, or None for nats."""
+    """``log(base)`` for the unit conversion, or None for nats.
+
+    Call it once, at the door, and pass the result to :func:`in_base`.
+    """
     if base is None:
         return None
-    if isinstance(base, bool) or not isinstance(base, Real) or not math.isfinite(base) or base <= 0 or base == 1:
+    ok = isinstance(base, Real) and not isinstance(base, (bool, np.bool_))
+    b = float(base) if ok else math.nan  # type: ignore[arg-type]
+    if not math.isfinite(b) or b <= 0 or b == 1:
         raise ValueError(
             f"base must be None (nats) or a finite number > 0 other than 1, e.g. 2 for bits; got {base!r}"
         )
-    return math.log(base)
+    return math.log(b)
+
+
+def in_base(
+    value: NDArray[np.float64], log_b: float | None
+) -> NDArray[np.float64]:
+    """Convert nats to the base whose logarithm :func:`log_base` returned."""
+    return value if log_b is None else value / log_b
 
 
 def to_base(value: NDArray[np.float64], base: object) -> NDArray[np.float64]:
-    lb = log_base(base)
-    return value if lb is None else value / lb
+    """Convert nats to ``base`` (validated again); prefer :func:`in_base`
+    with the result of one :func:`log_base` call at the door."""
+    return in_base(value, log_base(base))
 
 
-def scalar_or_array(x: NDArray[np.float64]) -> NDArray[np.float64] | np.float64:
-    return x[()] if x.ndim == 0 else x
+def scalar_or_array(x: ArrayLike) -> Result:
+    """A NumPy scalar for 0-d results, else the array (scipy's convention)."""
+    arr = np.asarray(x, dtype=np.float64)
+    return cast(np.float64, arr[()]) if arr.ndim == 0 else arr

@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._numerics import _first_index, _psi
-from ._validation import as_float_array, scalar_or_array
+from ._psi import psi_checked
+from ._validation import Result, as_float_array, first_index, scalar_or_array
 
 __all__ = ["k1", "k2", "k3"]
 
@@ -31,11 +31,14 @@ __all__ = ["k1", "k2", "k3"]
 def _log_ratio(log_ratio: ArrayLike) -> NDArray[np.float64]:
     arr = as_float_array(log_ratio, "log_ratio")
     if np.isnan(arr).any():
-        raise ValueError(f"log_ratio must not contain NaN; found NaN at index {_first_index(np.isnan(arr))}")
+        raise ValueError(
+            "log_ratio must not contain NaN; found NaN at index "
+            f"{first_index(np.isnan(arr))}"
+        )
     return arr
 
 
-def k1(log_ratio: ArrayLike):
+def k1(log_ratio: ArrayLike) -> Result:
     r"""Per-sample estimator :math:`k_1 = -\log r`, unbiased for :math:`D(Q\|P)`.
 
     Parameters
@@ -67,7 +70,7 @@ def k1(log_ratio: ArrayLike):
     return scalar_or_array(-_log_ratio(log_ratio))
 
 
-def k2(log_ratio: ArrayLike):
+def k2(log_ratio: ArrayLike) -> Result:
     r"""Per-sample estimator :math:`k_2 = \tfrac12 (\log r)^2`: biased, low variance.
 
     Parameters
@@ -102,7 +105,7 @@ def k2(log_ratio: ArrayLike):
     return scalar_or_array(0.5 * lr * lr)
 
 
-def k3(log_ratio: ArrayLike):
+def k3(log_ratio: ArrayLike) -> Result:
     r"""Per-sample estimator :math:`k_3 = (r - 1) - \log r = \psi(\log r)`: unbiased, never negative.
 
     Parameters
@@ -134,8 +137,4 @@ def k3(log_ratio: ArrayLike):
     >>> k3([0.0, 1e-9])
     array([0.e+00, 5.e-19])
     """
-    lr = _log_ratio(log_ratio)
-    with np.errstate(over="ignore", invalid="ignore"):
-        out = _psi(np.atleast_1d(lr).ravel()).reshape(lr.shape)
-    out[np.isinf(lr)] = np.inf
-    return scalar_or_array(out)
+    return psi_checked(as_float_array(log_ratio, "log_ratio"), "log_ratio")

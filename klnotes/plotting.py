@@ -90,4 +90,4 @@ def use_style() -> None:
     """
     import matplotlib
 
-    matplotlib.rcParams.update(style())
+    matplotlib.rcParams.update(style())  # type: ignore[arg-type]

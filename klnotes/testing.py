@@ -15,20 +15,41 @@ This module needs mpmath, which ``klnotes`` itself does not: install it with the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 try:
     import mpmath
-except ModuleNotFoundError as exc:  # pragma: no cover - exercised in a venv without mpmath
+except (
+    ModuleNotFoundError
+) as exc:  # pragma: no cover - exercised in a venv without mpmath
     raise ImportError(
         "klnotes.testing needs mpmath, an optional dependency of klnotes: "
         'install it with  pip install "klnotes[testing]"  (or pip install mpmath)'
     ) from exc
 from numpy.typing import ArrayLike
 
-__all__ = ["DIGITS", "exact_near_pair", "expm1mx", "xmlog1p", "kl_discrete", "kl_logits", "kl_normal", "kl_mvn", "kl_std_normal", "rel_error"]
+__all__ = [
+    "DIGITS",
+    "chi2_divergence",
+    "exact_near_pair",
+    "expm1mx",
+    "hellinger_sq",
+    "js_divergence",
+    "kl_beta",
+    "kl_discrete",
+    "kl_logits",
+    "kl_mvn",
+    "kl_normal",
+    "kl_std_normal",
+    "mutual_information",
+    "rel_error",
+    "renyi_divergence",
+    "tv_distance",
+    "xmlog1p",
+]
 
 #: Decimal digits used by default: enough for KL values down to 1e-40 from inputs
 #: whose logarithms are of order 1e3.
@@ -67,7 +88,9 @@ def xmlog1p(t: float, dps: int = DIGITS) -> mpmath.mpf:
         return x - mpmath.log(1 + x)
 
 
-def _kl_discrete(p: Sequence[float], q: Sequence[float], dps: int = DIGITS) -> mpmath.mpf:
+def _kl_discrete(
+    p: Sequence[float], q: Sequence[float], dps: int = DIGITS
+) -> mpmath.mpf:
     """``sum_i p_i log(p_i / q_i)`` at ``dps`` working digits."""
     with mpmath.workdps(dps):
         total = mpmath.mpf(0)
@@ -80,7 +103,9 @@ def _kl_discrete(p: Sequence[float], q: Sequence[float], dps: int = DIGITS) -> m
         return total
 
 
-def _kl_logits(a: Sequence[float], b: Sequence[float], dps: int = DIGITS) -> mpmath.mpf:
+def _kl_logits(
+    a: Sequence[float], b: Sequence[float], dps: int = DIGITS
+) -> mpmath.mpf:
     """KL between ``softmax(a)`` and ``softmax(b)``, at ``dps`` digits."""
     with mpmath.workdps(dps):
         a_mp = [_mp(x) for x in np.ravel(a)]
@@ -88,39 +113,140 @@ def _kl_logits(a: Sequence[float], b: Sequence[float], dps: int = DIGITS) -> mpm
         lse_a = mpmath.log(mpmath.fsum(mpmath.exp(x) for x in a_mp))
         lse_b = mpmath.log(mpmath.fsum(mpmath.exp(x) for x in b_mp))
         return mpmath.fsum(
-            mpmath.exp(x - lse_a) * ((x - lse_a) - (y - lse_b)) for x, y in zip(a_mp, b_mp, strict=True)
+            mpmath.exp(x - lse_a) * ((x - lse_a) - (y - lse_b))
+            for x, y in zip(a_mp, b_mp, strict=True)
         )
 
 
-def _kl_normal(mu_p: float, sigma_p: float, mu_q: float = 0.0, sigma_q: float = 1.0, dps: int = DIGITS) -> mpmath.mpf:
+def _kl_normal(
+    mu_p: float,
+    sigma_p: float,
+    mu_q: float = 0.0,
+    sigma_q: float = 1.0,
+    dps: int = DIGITS,
+) -> mpmath.mpf:
     """The normal closed form at ``dps`` working digits."""
     with mpmath.workdps(dps):
         mp_, sp, mq, sq = (_mp(v) for v in (mu_p, sigma_p, mu_q, sigma_q))
-        return mpmath.log(sq / sp) + (sp**2 + (mp_ - mq) ** 2) / (2 * sq**2) - mpmath.mpf(1) / 2
+        return (
+            mpmath.log(sq / sp)
+            + (sp**2 + (mp_ - mq) ** 2) / (2 * sq**2)
+            - mpmath.mpf(1) / 2
+        )
 
 
-def _kl_std_normal(mu: ArrayLike, log_var: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+def _kl_std_normal(
+    mu: ArrayLike, log_var: ArrayLike, dps: int = DIGITS
+) -> mpmath.mpf:
     """``-1/2 sum(1 + log_var - mu^2 - exp(log_var))`` at ``dps`` digits."""
     with mpmath.workdps(dps):
-        return -mpmath.fsum(
-            1 + _mp(lv) - _mp(m) ** 2 - mpmath.exp(_mp(lv)) for m, lv in zip(np.ravel(mu), np.ravel(log_var), strict=True)
-        ) / 2
+        return (
+            -mpmath.fsum(
+                1 + _mp(lv) - _mp(m) ** 2 - mpmath.exp(_mp(lv))
+                for m, lv in zip(np.ravel(mu), np.ravel(log_var), strict=True)
+            )
+            / 2
+        )
 
 
-def _kl_mvn(mu_p: ArrayLike, cov_p: ArrayLike, mu_q: ArrayLike, cov_q: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+def _kl_mvn(
+    mu_p: ArrayLike,
+    cov_p: ArrayLike,
+    mu_q: ArrayLike,
+    cov_q: ArrayLike,
+    dps: int = DIGITS,
+) -> mpmath.mpf:
     """The multivariate normal closed form, with exact-precision matrix algebra."""
     with mpmath.workdps(dps):
         cp = mpmath.matrix(np.asarray(cov_p, dtype=float).tolist())
         cq = mpmath.matrix(np.asarray(cov_q, dtype=float).tolist())
-        diff = mpmath.matrix(np.asarray(mu_q, dtype=float).tolist()) - mpmath.matrix(np.asarray(mu_p, dtype=float).tolist())
+        diff = mpmath.matrix(
+            np.asarray(mu_q, dtype=float).tolist()
+        ) - mpmath.matrix(np.asarray(mu_p, dtype=float).tolist())
         cq_inv = mpmath.inverse(cq)
         d = cp.rows
         trace = mpmath.fsum((cq_inv * cp)[i, i] for i in range(d))
         maha = (diff.T * cq_inv * diff)[0, 0]
-        return (trace + maha - d + mpmath.log(mpmath.det(cq)) - mpmath.log(mpmath.det(cp))) / 2
+        return (
+            trace
+            + maha
+            - d
+            + mpmath.log(mpmath.det(cq))
+            - mpmath.log(mpmath.det(cp))
+        ) / 2
 
 
-def _stable(fn, *args, dps: int = DIGITS) -> mpmath.mpf:
+def _renyi(
+    p: ArrayLike, q: ArrayLike, alpha: float, dps: int = DIGITS
+) -> mpmath.mpf:
+    """``log(sum p^a q^(1-a)) / (a - 1)`` over the support of p."""
+    with mpmath.workdps(dps):
+        a = _mp(alpha)
+        total = mpmath.fsum(
+            _mp(pi) ** a * _mp(qi) ** (1 - a)
+            for pi, qi in zip(np.ravel(p), np.ravel(q), strict=True)
+            if pi > 0
+        )
+        return mpmath.log(total) / (a - 1)
+
+
+def _hellinger_sq(p: ArrayLike, q: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+    """``1 - sum sqrt(p q)``."""
+    with mpmath.workdps(dps):
+        return 1 - mpmath.fsum(
+            mpmath.sqrt(_mp(pi) * _mp(qi))
+            for pi, qi in zip(np.ravel(p), np.ravel(q), strict=True)
+        )
+
+
+def _chi2(p: ArrayLike, q: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+    """``sum p^2 / q - 1``."""
+    with mpmath.workdps(dps):
+        total = mpmath.mpf(0)
+        for pi, qi in zip(np.ravel(p), np.ravel(q), strict=True):
+            if qi == 0:
+                if pi > 0:
+                    return mpmath.inf
+                continue
+            total += _mp(pi) ** 2 / _mp(qi)
+        return total - 1
+
+
+def _js(p: ArrayLike, q: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+    """``(D(P||M) + D(Q||M)) / 2`` with ``M = (P + Q) / 2`` formed exactly."""
+    with mpmath.workdps(dps):
+        total = mpmath.mpf(0)
+        for pi, qi in zip(np.ravel(p), np.ravel(q), strict=True):
+            m = (_mp(pi) + _mp(qi)) / 2
+            for x in (_mp(pi), _mp(qi)):
+                if x > 0:
+                    total += x * mpmath.log(x / m)
+        return total / 2
+
+
+def _kl_beta(
+    ap: float, bp: float, aq: float, bq: float, dps: int = DIGITS
+) -> mpmath.mpf:
+    """The textbook Beta closed form with lnGamma and digamma."""
+    with mpmath.workdps(dps):
+        a1, b1, a2, b2 = (_mp(v) for v in (ap, bp, aq, bq))
+        lg, dg = mpmath.loggamma, mpmath.digamma
+        return (
+            lg(a2)
+            + lg(b2)
+            - lg(a2 + b2)
+            - lg(a1)
+            - lg(b1)
+            + lg(a1 + b1)
+            + (a1 - a2) * dg(a1)
+            + (b1 - b2) * dg(b1)
+            + (a2 - a1 + b2 - b1) * dg(a1 + b1)
+        )
+
+
+def _stable(
+    fn: Callable[..., mpmath.mpf], *args: Any, dps: int = DIGITS
+) -> mpmath.mpf:
     """Evaluate ``fn(*args, dps=...)`` at increasing precision until two agree to ``dps`` digits.
 
     The textbook formulas cancel: a KL of 1e-137 from terms of order 1 needs more than
@@ -134,13 +260,17 @@ def _stable(fn, *args, dps: int = DIGITS) -> mpmath.mpf:
         better = fn(*args, dps=work)
         with mpmath.workdps(work):
             # a zero is only trusted once it survives every doubling (total cancellation)
-            if better != 0 and abs(better - value) <= abs(better) * mpmath.mpf(10) ** (-dps):
+            if better != 0 and abs(better - value) <= abs(better) * mpmath.mpf(
+                10
+            ) ** (-dps):
                 return better
         value = better
     return value
 
 
-def exact_near_pair(rng: np.random.Generator, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+def exact_near_pair(
+    rng: np.random.Generator, n: int, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Two exactly normalised probability vectors that differ by O(2^-k).
 
     ``p`` has entries ``m_i / 2^20`` with integers ``m_i >= 4`` (they sum to exactly 1
@@ -172,7 +302,9 @@ def exact_near_pair(rng: np.random.Generator, n: int, k: int) -> tuple[np.ndarra
     if not 2 <= n <= 4096:
         raise ValueError(f"n must be between 2 and 4096; got {n!r}")
     if k < 10:
-        raise ValueError(f"k must be >= 10 so that q stays positive; got {k!r}")
+        raise ValueError(
+            f"k must be >= 10 so that q stays positive; got {k!r}"
+        )
     counts = rng.multinomial(2**20 - 4 * n, np.ones(n) / n) + 4
     p = counts / 2.0**20
     d = rng.integers(-3, 4, size=n).astype(float)
@@ -194,7 +326,9 @@ def rel_error(value: float, ref: mpmath.mpf) -> float:
         return float(abs(_mp(value) - ref) / abs(ref))
 
 
-def kl_discrete(p: Sequence[float], q: Sequence[float], dps: int = DIGITS) -> mpmath.mpf:
+def kl_discrete(
+    p: Sequence[float], q: Sequence[float], dps: int = DIGITS
+) -> mpmath.mpf:
     """``sum_i p_i log(p_i / q_i)`` with ``0 log(0/q) = 0``, correct to ``dps`` digits.
 
     >>> print(mpmath.nstr(kl_discrete([0.5, 0.5], [0.9, 0.1]), 15))
@@ -203,12 +337,20 @@ def kl_discrete(p: Sequence[float], q: Sequence[float], dps: int = DIGITS) -> mp
     return _stable(_kl_discrete, p, q, dps=dps)
 
 
-def kl_logits(a: Sequence[float], b: Sequence[float], dps: int = DIGITS) -> mpmath.mpf:
+def kl_logits(
+    a: Sequence[float], b: Sequence[float], dps: int = DIGITS
+) -> mpmath.mpf:
     """KL between ``softmax(a)`` and ``softmax(b)``, correct to ``dps`` digits."""
     return _stable(_kl_logits, a, b, dps=dps)
 
 
-def kl_normal(mu_p: float, sigma_p: float, mu_q: float = 0.0, sigma_q: float = 1.0, dps: int = DIGITS) -> mpmath.mpf:
+def kl_normal(
+    mu_p: float,
+    sigma_p: float,
+    mu_q: float = 0.0,
+    sigma_q: float = 1.0,
+    dps: int = DIGITS,
+) -> mpmath.mpf:
     """``log(sq/sp) + (sp^2 + (mp - mq)^2) / (2 sq^2) - 1/2``, correct to ``dps`` digits.
 
     >>> print(mpmath.nstr(kl_normal(0.0, 1.0, 1.0, 2.0), 15))
@@ -219,11 +361,89 @@ def kl_normal(mu_p: float, sigma_p: float, mu_q: float = 0.0, sigma_q: float = 1
     return _stable(_kl_normal, mu_p, sigma_p, mu_q, sigma_q, dps=dps)
 
 
-def kl_std_normal(mu: ArrayLike, log_var: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+def kl_std_normal(
+    mu: ArrayLike, log_var: ArrayLike, dps: int = DIGITS
+) -> mpmath.mpf:
     """``-1/2 sum(1 + log_var - mu^2 - exp(log_var))``, correct to ``dps`` digits."""
     return _stable(_kl_std_normal, mu, log_var, dps=dps)
 
 
-def kl_mvn(mu_p: ArrayLike, cov_p: ArrayLike, mu_q: ArrayLike, cov_q: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+def kl_mvn(
+    mu_p: ArrayLike,
+    cov_p: ArrayLike,
+    mu_q: ArrayLike,
+    cov_q: ArrayLike,
+    dps: int = DIGITS,
+) -> mpmath.mpf:
     """The multivariate normal closed form with ``log det``, correct to ``dps`` digits."""
     return _stable(_kl_mvn, mu_p, cov_p, mu_q, cov_q, dps=dps)
+
+
+def renyi_divergence(
+    p: ArrayLike, q: ArrayLike, alpha: float, dps: int = DIGITS
+) -> mpmath.mpf:
+    """Rényi divergence of order ``alpha`` (not 0, 1 or inf), to ``dps`` digits.
+
+    >>> print(mpmath.nstr(renyi_divergence([0.2, 0.8], [0.5, 0.5], 2.0), 12))
+    0.307484699748
+    """
+    return _stable(_renyi, p, q, alpha, dps=dps)
+
+
+def hellinger_sq(p: ArrayLike, q: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+    """``1 - sum sqrt(p q)``, correct to ``dps`` digits."""
+    return _stable(_hellinger_sq, p, q, dps=dps)
+
+
+def chi2_divergence(
+    p: ArrayLike, q: ArrayLike, dps: int = DIGITS
+) -> mpmath.mpf:
+    """``sum p^2 / q - 1``, correct to ``dps`` digits."""
+    return _stable(_chi2, p, q, dps=dps)
+
+
+def js_divergence(p: ArrayLike, q: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+    """Jensen-Shannon divergence in nats, correct to ``dps`` digits."""
+    return _stable(_js, p, q, dps=dps)
+
+
+def tv_distance(p: ArrayLike, q: ArrayLike) -> mpmath.mpf:
+    """``sum |p - q| / 2``, exact (the differences of binary numbers are exact in mpmath)."""
+    with mpmath.workdps(DIGITS):
+        return (
+            mpmath.fsum(
+                abs(_mp(pi) - _mp(qi))
+                for pi, qi in zip(np.ravel(p), np.ravel(q), strict=True)
+            )
+            / 2
+        )
+
+
+def mutual_information(joint: ArrayLike, dps: int = DIGITS) -> mpmath.mpf:
+    """``D(P_XY || P_X P_Y)`` with the marginals summed exactly, to ``dps`` digits."""
+    arr = np.asarray(joint, dtype=float)
+
+    def mi(table: np.ndarray, dps: int) -> mpmath.mpf:
+        with mpmath.workdps(dps):
+            px = [mpmath.fsum(_mp(v) for v in row) for row in table]
+            py = [mpmath.fsum(_mp(v) for v in col) for col in table.T]
+            return mpmath.fsum(
+                _mp(table[i, j])
+                * mpmath.log(_mp(table[i, j]) / (px[i] * py[j]))
+                for i in range(table.shape[0])
+                for j in range(table.shape[1])
+                if table[i, j] > 0
+            )
+
+    return _stable(mi, arr, dps=dps)
+
+
+def kl_beta(
+    a_p: float, b_p: float, a_q: float, b_q: float, dps: int = DIGITS
+) -> mpmath.mpf:
+    """``D(Beta(a_p, b_p) || Beta(a_q, b_q))`` from the closed form, to ``dps`` digits.
+
+    >>> print(mpmath.nstr(kl_beta(2.0, 3.0, 1.0, 1.0), 12))
+    0.234906649788
+    """
+    return _stable(_kl_beta, a_p, b_p, a_q, b_q, dps=dps)

@@ -9,7 +9,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def readme_commands() -> list[str]:
-    blocks = re.findall(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
+    blocks = re.findall(
+        r"```bash\n(.*?)```",
+        (ROOT / "README.md").read_text(encoding="utf-8"),
+        flags=re.S,
+    )
     return [b.strip() for b in blocks if "python3 -m venv .venv" in b]
 
 
@@ -29,5 +33,9 @@ def test_ci_runs_the_readme_commands_verbatim():
 def test_jupyter_book_is_pinned_to_1x():
     pins = (ROOT / "requirements.txt").read_text(encoding="utf-8")
     match = re.search(r"^jupyter-book==(\d+)\.", pins, flags=re.M)
-    assert match and match.group(1) == "1", "Jupyter Book 2.x cannot build offline"
-    assert re.search(r"^-e \.$", pins, flags=re.M), "requirements.txt must install klnotes itself"
+    assert match and match.group(1) == "1", (
+        "Jupyter Book 2.x cannot build offline"
+    )
+    assert re.search(r"^-e \.$", pins, flags=re.M), (
+        "requirements.txt must install klnotes itself"
+    )

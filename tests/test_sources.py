@@ -17,7 +17,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("execute_notebooks", ROOT / "scripts" / "execute_notebooks.py")
+spec = importlib.util.spec_from_file_location(
+    "execute_notebooks", ROOT / "scripts" / "execute_notebooks.py"
+)
 assert spec is not None and spec.loader is not None
 execute_notebooks = importlib.util.module_from_spec(spec)
 sys.modules["execute_notebooks"] = execute_notebooks
@@ -35,7 +37,11 @@ def test_every_notebook_has_a_source_and_every_source_a_notebook():
 @pytest.mark.parametrize("md", SOURCES, ids=[p.stem for p in SOURCES])
 def test_notebook_cells_match_the_source(md):
     problems = execute_notebooks.differences(*execute_notebooks.pair(md))
-    assert not problems, f"{md.name}: " + "; ".join(problems) + " (run scripts/execute_notebooks.py)"
+    assert not problems, (
+        f"{md.name}: "
+        + "; ".join(problems)
+        + " (run scripts/execute_notebooks.py)"
+    )
 
 
 @pytest.mark.parametrize("ipynb", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -47,23 +53,39 @@ def test_stored_notebook_carries_no_per_run_churn(ipynb):
         "language_info": execute_notebooks.LANGUAGE_INFO,
     }
     for cell in nb["cells"]:
-        extra = set(cell["metadata"]) - set(execute_notebooks.KEPT_CELL_METADATA)
-        assert not extra, f"{ipynb.name}: cell metadata {sorted(extra)} would change from run to run"
+        extra = set(cell["metadata"]) - set(
+            execute_notebooks.KEPT_CELL_METADATA
+        )
+        assert not extra, (
+            f"{ipynb.name}: cell metadata {sorted(extra)} would change from run to run"
+        )
     stored_ids = [c["id"] for c in nb["cells"]]
     import nbformat
 
-    regenerated = execute_notebooks.normalise(nbformat.read(ipynb, as_version=4))
+    regenerated = execute_notebooks.normalise(
+        nbformat.read(ipynb, as_version=4)
+    )
     assert stored_ids == [c.id for c in regenerated.cells]
 
 
 def test_install_cell_points_at_the_configured_repository():
     """The Colab install cell is derived from the one repository address in _config.yml."""
-    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))[
+        "repository"
+    ]
     target = f"git+{repo['url']}@{repo['branch']}"
     for md in SOURCES:
         import jupytext
 
-        first = next(c for c in jupytext.read(md).cells if c.cell_type == "code")
-        assert "klnotes-install" in first.metadata.get("tags", []), f"{md.name}: first code cell is not the install cell"
-        assert "remove-cell" in first.metadata["tags"], f"{md.name}: the install cell must be hidden on the site"
-        assert target in first.source, f"{md.name}: install cell does not install from {target}"
+        first = next(
+            c for c in jupytext.read(md).cells if c.cell_type == "code"
+        )
+        assert "klnotes-install" in first.metadata.get("tags", []), (
+            f"{md.name}: first code cell is not the install cell"
+        )
+        assert "remove-cell" in first.metadata["tags"], (
+            f"{md.name}: the install cell must be hidden on the site"
+        )
+        assert target in first.source, (
+            f"{md.name}: install cell does not install from {target}"
+        )

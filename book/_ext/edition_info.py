@@ -1,7 +1,7 @@
 """Show the book's version, build date and reuse terms in the footer of every page.
 
-The version is the package's (``pyproject.toml``, the one version number of the
-project); the build date is today's, or ``SOURCE_DATE_EPOCH`` when set (reproducible
+The version is the package's (``klnotes.__version__``, the one version number of
+the project); the build date is today's, or ``SOURCE_DATE_EPOCH`` when set (reproducible
 builds). The text goes into sphinx-book-theme's ``extra_footer``.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
+import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -23,7 +23,12 @@ def build_date() -> str:
 
 
 def version(srcdir: Path) -> str:
-    return tomllib.loads((srcdir / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    """The project's one version number, ``klnotes.__version__`` (read, not imported)."""
+    text = (srcdir / "klnotes" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'^__version__ = "([^"]+)"', text, flags=re.M)
+    if match is None:
+        raise RuntimeError("klnotes/__init__.py defines no __version__")
+    return match.group(1)
 
 
 def _footer(app: Sphinx, config: Config) -> None:

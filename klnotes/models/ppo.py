@@ -13,26 +13,28 @@ References
 
 from __future__ import annotations
 
-import math
-from numbers import Real
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from .._discrete import kl_logits
-from .._validation import as_float_array, check_finite
+from .._validation import as_float_array, check_finite, check_scalar
 
 __all__ = ["adapt_beta", "surrogate"]
 
 
 def _positive_number(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
-    return float(value)
+    return check_scalar(value, name, low=0.0, low_inclusive=False)
 
 
-def adapt_beta(beta: float, kl: float, kl_target: float, *, tolerance: float = 1.5, factor: float = 2.0) -> float:
+def adapt_beta(
+    beta: float,
+    kl: float,
+    kl_target: float,
+    *,
+    tolerance: float = 1.5,
+    factor: float = 2.0,
+) -> float:
     r"""PPO's adaptive rule for the KL-penalty coefficient :math:`\beta`.
 
     Parameters
@@ -90,8 +92,7 @@ def adapt_beta(beta: float, kl: float, kl_target: float, *, tolerance: float = 1
     """
     beta = _positive_number(beta, "beta")
     kl_target = _positive_number(kl_target, "kl_target")
-    if isinstance(kl, bool) or not isinstance(kl, Real) or not math.isfinite(kl):
-        raise ValueError(f"kl must be a finite number; got {kl!r}")
+    kl = check_scalar(kl, "kl")
     for name, value in (("tolerance", tolerance), ("factor", factor)):
         if _positive_number(value, name) <= 1:
             raise ValueError(f"{name} must be > 1; got {value!r}")
@@ -166,37 +167,52 @@ def surrogate(
     theta = as_float_array(logits, "logits")
     old = as_float_array(logits_old, "logits_old")
     if theta.ndim != 2 or old.shape != theta.shape:
-        raise ValueError(f"logits and logits_old must be 2-D of the same shape (S, A); got {theta.shape} and {old.shape}")
+        raise ValueError(
+            f"logits and logits_old must be 2-D of the same shape (S, A); got {theta.shape} and {old.shape}"
+        )
     check_finite(theta, "logits")
     check_finite(old, "logits_old")
     s = np.asarray(states)
     a = np.asarray(actions)
     adv = as_float_array(advantages, "advantages")
-    if not (s.ndim == a.ndim == adv.ndim == 1 and s.shape == a.shape == adv.shape and s.size > 0):
+    if not (
+        s.ndim == a.ndim == adv.ndim == 1
+        and s.shape == a.shape == adv.shape
+        and s.size > 0
+    ):
         raise ValueError(
             f"states, actions and advantages must be 1-D of the same non-zero length; got {s.shape}, {a.shape}, {adv.shape}"
         )
-    for arr, name, bound in ((s, "states", theta.shape[0]), (a, "actions", theta.shape[1])):
+    for arr, name, bound in (
+        (s, "states", theta.shape[0]),
+        (a, "actions", theta.shape[1]),
+    ):
         if not np.issubdtype(arr.dtype, np.integer):
             raise ValueError(f"{name} must be integers; got dtype {arr.dtype}")
         if arr.min() < 0 or arr.max() >= bound:
             bad = arr[(arr < 0) | (arr >= bound)][0]
-            raise ValueError(f"{name} must lie in [0, {bound}); found {int(bad)}")
+            raise ValueError(
+                f"{name} must lie in [0, {bound}); found {int(bad)}"
+            )
     check_finite(adv, "advantages")
     if clip_eps is not None:
         clip_eps = _positive_number(clip_eps, "clip_eps")
-    if isinstance(beta, bool) or not isinstance(beta, Real) or not math.isfinite(beta) or beta < 0:
-        raise ValueError(f"beta must be a finite number >= 0; got {beta!r}")
+    beta = check_scalar(beta, "beta", low=0.0)
 
     n = s.size
     pi = special.softmax(theta, axis=1)
-    log_pi, log_old = special.log_softmax(theta, axis=1), special.log_softmax(old, axis=1)
+    log_pi, log_old = (
+        special.log_softmax(theta, axis=1),
+        special.log_softmax(old, axis=1),
+    )
     ratio = np.exp(log_pi[s, a] - log_old[s, a])
     term = ratio * adv
     active = np.ones(n, dtype=bool)
     if clip_eps is not None:
         clipped = np.clip(ratio, 1 - clip_eps, 1 + clip_eps) * adv
-        active = term <= clipped  # the unclipped term is the minimum: it carries the gradient
+        active = (
+            term <= clipped
+        )  # the unclipped term is the minimum: it carries the gradient
         term = np.minimum(term, clipped)
     value = float(term.mean())
     coef = np.where(active, ratio * adv, 0.0) / n  # d(term)/d ratio * ratio

@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._gaussian import kl_std_normal
-from .._validation import as_float_array, check_finite
+from .._parametric import kl_std_normal
+from .._validation import as_float_array, check_finite, check_scalar
 
 __all__ = ["init_params", "encode", "decode", "loss_and_grad", "train"]
 
@@ -48,19 +49,24 @@ Params = dict[str, NDArray[np.float64]]
 
 
 def _check_int(value: object, name: str, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or value < low
+    ):
         raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
     return int(value)
 
 
-def _check_positive(value: object, name: str, allow_zero: bool = False) -> float:
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be a finite number {'>= 0' if allow_zero else '> 0'}; got {value!r}")
-    return float(value)
+def _check_positive(
+    value: object, name: str, allow_zero: bool = False
+) -> float:
+    return check_scalar(value, name, low=0.0, low_inclusive=allow_zero)
 
 
-def init_params(rng: np.random.Generator, n_in: int, n_hidden: int, n_latent: int) -> Params:
+def init_params(
+    rng: np.random.Generator, n_in: int, n_hidden: int, n_latent: int
+) -> Params:
     """Random initial parameters (Glorot-uniform weights, zero biases).
 
     Parameters
@@ -89,23 +95,39 @@ def init_params(rng: np.random.Generator, n_in: int, n_hidden: int, n_latent: in
     (8, 2)
     """
     if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}")
-    d, h, l = (_check_int(v, n) for v, n in ((n_in, "n_in"), (n_hidden, "n_hidden"), (n_latent, "n_latent")))
+        raise ValueError(
+            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}"
+        )
+    d, h, n_lat = (
+        _check_int(v, n)
+        for v, n in (
+            (n_in, "n_in"),
+            (n_hidden, "n_hidden"),
+            (n_latent, "n_latent"),
+        )
+    )
 
     def glorot(fan_in: int, fan_out: int) -> NDArray[np.float64]:
         limit = math.sqrt(6.0 / (fan_in + fan_out))
         return rng.uniform(-limit, limit, size=(fan_in, fan_out))
 
     return {
-        "W1": glorot(d, h), "b1": np.zeros(h),
-        "Wm": glorot(h, l), "bm": np.zeros(l),
-        "Wv": glorot(h, l), "bv": np.zeros(l),
-        "W2": glorot(l, h), "b2": np.zeros(h),
-        "W3": glorot(h, d), "b3": np.zeros(d),
+        "W1": glorot(d, h),
+        "b1": np.zeros(h),
+        "Wm": glorot(h, n_lat),
+        "bm": np.zeros(n_lat),
+        "Wv": glorot(h, n_lat),
+        "bv": np.zeros(n_lat),
+        "W2": glorot(n_lat, h),
+        "b2": np.zeros(h),
+        "W3": glorot(h, d),
+        "b3": np.zeros(d),
     }
 
 
-def encode(params: Params, x: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def encode(
+    params: Params, x: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The encoder's ``(mu, log_var)`` for a batch ``x`` of shape (N, D)."""
     h = np.tanh(np.asarray(x, dtype=np.float64) @ params["W1"] + params["b1"])
     return h @ params["Wm"] + params["bm"], h @ params["Wv"] + params["bv"]
@@ -125,7 +147,7 @@ def loss_and_grad(
     beta: float = 1.0,
     obs_sd: float = 1.0,
     free_bits: float = 0.0,
-) -> tuple[float, dict[str, object], Params]:
+) -> tuple[float, dict[str, Any], Params]:
     r"""Negative (beta-)ELBO of a batch, averaged over examples, and its exact gradient.
 
     Parameters
@@ -162,11 +184,13 @@ def loss_and_grad(
     """
     x = as_float_array(x, "x")
     eps = as_float_array(eps, "eps")
-    d, l = params["W1"].shape[0], params["Wm"].shape[1]
+    d, n_lat = params["W1"].shape[0], params["Wm"].shape[1]
     if x.ndim != 2 or x.shape[1] != d:
         raise ValueError(f"x must have shape (N, {d}); got {x.shape}")
-    if eps.shape != (x.shape[0], l):
-        raise ValueError(f"eps must have shape ({x.shape[0]}, {l}) to match x and the latent size; got {eps.shape}")
+    if eps.shape != (x.shape[0], n_lat):
+        raise ValueError(
+            f"eps must have shape ({x.shape[0]}, {n_lat}) to match x and the latent size; got {eps.shape}"
+        )
     check_finite(x, "x")
     check_finite(eps, "eps")
     beta = _check_positive(beta, "beta", allow_zero=True)
@@ -184,10 +208,15 @@ def loss_and_grad(
     x_hat = g @ params["W3"] + params["b3"]
     resid = x_hat - x
     sq = np.sum(resid * resid, axis=1)
-    recon = float(np.mean(sq) / (2 * obs_sd**2) + 0.5 * d * math.log(2 * math.pi * obs_sd**2))
-    kl_terms = kl_std_normal(mu, log_var, axis=None)  # (N, L), each >= 0
+    recon = float(
+        np.mean(sq) / (2 * obs_sd**2)
+        + 0.5 * d * math.log(2 * math.pi * obs_sd**2)
+    )
+    kl_terms = kl_std_normal(mu, log_var, axis=())  # (N, L), each >= 0
     kl_per_dim = kl_terms.mean(axis=0)
-    active = kl_per_dim > free_bits if free_bits > 0 else np.ones(l, dtype=bool)
+    active = (
+        kl_per_dim > free_bits if free_bits > 0 else np.ones(n_lat, dtype=bool)
+    )
     kl_used = float(np.sum(np.where(active, kl_per_dim, free_bits)))
     loss = recon + beta * kl_used
 
@@ -198,12 +227,19 @@ def loss_and_grad(
     grads["W2"], grads["b2"] = z.T @ dpre2, dpre2.sum(0)
     dz = dpre2 @ params["W2"].T
     dmu = dz + (beta / n) * mu * active
-    dlog_var = dz * eps * sd * 0.5 + (beta / n) * 0.5 * np.expm1(log_var) * active
+    dlog_var = (
+        dz * eps * sd * 0.5 + (beta / n) * 0.5 * np.expm1(log_var) * active
+    )
     grads["Wm"], grads["bm"] = h.T @ dmu, dmu.sum(0)
     grads["Wv"], grads["bv"] = h.T @ dlog_var, dlog_var.sum(0)
     dpre1 = (dmu @ params["Wm"].T + dlog_var @ params["Wv"].T) * (1 - h * h)
     grads["W1"], grads["b1"] = x.T @ dpre1, dpre1.sum(0)
-    stats = {"recon": recon, "kl": float(kl_per_dim.sum()), "kl_per_dim": kl_per_dim, "sq_error": float(np.mean(sq))}
+    stats = {
+        "recon": recon,
+        "kl": float(kl_per_dim.sum()),
+        "kl_per_dim": kl_per_dim,
+        "sq_error": float(np.mean(sq)),
+    }
     return float(loss), stats, grads
 
 
@@ -265,30 +301,56 @@ def train(
     ((3,), (3, 2))
     """
     if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+        raise ValueError(
+            f"rng must be a numpy.random.Generator; got {type(rng).__name__}"
+        )
     data = as_float_array(data, "data")
     if data.ndim != 2 or data.shape[1] != params["W1"].shape[0]:
-        raise ValueError(f"data must have shape (N, {params['W1'].shape[0]}); got {data.shape}")
+        raise ValueError(
+            f"data must have shape (N, {params['W1'].shape[0]}); got {data.shape}"
+        )
     check_finite(data, "data")
     epochs = _check_int(epochs, "epochs")
     batch_size = _check_int(batch_size, "batch_size")
     lr = _check_positive(lr, "lr")
-    schedule = beta if callable(beta) else (lambda _epoch, b=_check_positive(beta, "beta", True): b)
-    l = params["Wm"].shape[1]
+    if callable(beta):
+        schedule = beta
+    else:
+        fixed = _check_positive(beta, "beta", True)
+
+        def schedule(_epoch: int) -> float:
+            return fixed
+
+    n_lat = params["Wm"].shape[1]
     m = {k: np.zeros_like(v) for k, v in params.items()}
     v = {k: np.zeros_like(val) for k, val in params.items()}
     b1, b2, tiny = 0.9, 0.999, 1e-8
     step = 0
-    hist = {"loss": [], "recon": [], "kl": [], "beta": [], "kl_per_dim": []}
+    hist: dict[str, list[Any]] = {
+        "loss": [],
+        "recon": [],
+        "kl": [],
+        "beta": [],
+        "kl_per_dim": [],
+    }
     n = data.shape[0]
     for epoch in range(epochs):
-        beta_e = _check_positive(schedule(epoch), "beta(epoch)", allow_zero=True)
+        beta_e = _check_positive(
+            schedule(epoch), "beta(epoch)", allow_zero=True
+        )
         order = rng.permutation(n)
-        sums, kl_dims, batches = np.zeros(3), np.zeros(l), 0
+        sums, kl_dims, batches = np.zeros(3), np.zeros(n_lat), 0
         for start in range(0, n, batch_size):
             xb = data[order[start : start + batch_size]]
-            eps = rng.standard_normal((xb.shape[0], l))
-            loss, stats, grads = loss_and_grad(params, xb, eps, beta=beta_e, obs_sd=obs_sd, free_bits=free_bits)
+            eps = rng.standard_normal((xb.shape[0], n_lat))
+            loss, stats, grads = loss_and_grad(
+                params,
+                xb,
+                eps,
+                beta=beta_e,
+                obs_sd=obs_sd,
+                free_bits=free_bits,
+            )
             step += 1
             for k in params:
                 m[k] = b1 * m[k] + (1 - b1) * grads[k]
@@ -299,7 +361,9 @@ def train(
             sums += (loss, stats["recon"], stats["kl"])
             kl_dims += stats["kl_per_dim"]
             batches += 1
-        for key, val in zip(("loss", "recon", "kl"), sums / batches):
+        for key, val in zip(
+            ("loss", "recon", "kl"), sums / batches, strict=False
+        ):
             hist[key].append(val)
         hist["beta"].append(beta_e)
         hist["kl_per_dim"].append(kl_dims / batches)
