@@ -49,7 +49,6 @@ Test oracles (needs mpmath, extra ``testing``):
     :mod:`klnotes.testing` (high-precision references, exact test inputs)
 """
 
-from ._continuous import kl_quad, mixture_logpdf
 from ._discrete import (
     chi2_divergence,
     cross_entropy,
