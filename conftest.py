@@ -67,5 +67,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     except (FileNotFoundError, json.JSONDecodeError):
         times = {}
     for stem, seconds in complete.items():
-        times[stem] = {"seconds": round(seconds, 2), "code_cells": _cells[stem], "by": "nbval", **machine()}
-    TIMES.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        times[stem] = {
+            "seconds": round(seconds, 2),
+            "code_cells": _cells[stem],
+            "by": "nbval",
+            **machine(),
+        }
+    TIMES.write_text(
+        json.dumps(times, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )

@@ -24,15 +24,24 @@ SHOTS = ROOT / "_build" / "screenshots"
 
 def _need(tool: str) -> str:
     path = shutil.which(tool)
-    assert path, f"{tool} is not installed (Debian: apt-get install poppler-utils)"
+    assert path, (
+        f"{tool} is not installed (Debian: apt-get install poppler-utils)"
+    )
     return path
 
 
 @cache
 def page_count() -> int:
     assert PDF.exists(), f"{PDF} is missing: run scripts/build_pdf.sh first"
-    info = subprocess.run([_need("pdfinfo"), str(PDF)], capture_output=True, text=True, check=True)
-    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))
+    info = subprocess.run(
+        [_need("pdfinfo"), str(PDF)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(
+        re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1)
+    )
 
 
 @cache
@@ -79,7 +88,9 @@ def code_corpus() -> str:
             parts.append("".join(cell["source"]))
             for out in cell.get("outputs", []):
                 parts.append("".join(out.get("text", "")))
-                parts.append("".join(out.get("data", {}).get("text/plain", "")))
+                parts.append(
+                    "".join(out.get("data", {}).get("text/plain", ""))
+                )
     return squash("\n".join(parts))
 
 
@@ -94,7 +105,9 @@ def test_page_count_is_sane():
 def test_title_page_and_contents():
     assert "Kullback" in page_text(1), "page 1 is not the title page"
     front = "\n".join(page_text(i) for i in range(2, min(8, page_count()) + 1))
-    assert "contents" in front.lower(), "no table of contents in the first pages"
+    assert "contents" in front.lower(), (
+        "no table of contents in the first pages"
+    )
 
 
 def test_every_chapter_title_is_there():
@@ -133,18 +146,29 @@ def test_hidden_install_cell_is_absent():
 def test_exercises_solutions_bibliography():
     text = all_text()
     n_ex = len(re.findall(r"^Exercise \d+\.\d+", text, re.MULTILINE))
-    n_sol = len(re.findall(r"^Solution to Exercise \d+\.\d+", text, re.MULTILINE))
+    n_sol = len(
+        re.findall(r"^Solution to Exercise \d+\.\d+", text, re.MULTILINE)
+    )
     n_src = sum(
         len(
             re.findall(
-                r"^(`{3,}|:{3,})\{exercise(-start)?\}", p.read_text(encoding="utf-8"), re.MULTILINE
+                r"^(`{3,}|:{3,})\{exercise(-start)?\}",
+                p.read_text(encoding="utf-8"),
+                re.MULTILINE,
             )
         )
         for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md")
     )
-    assert n_ex >= n_src, f"{n_ex} exercises in the PDF, {n_src} in the sources"
-    assert n_sol >= n_src, f"{n_sol} solutions in the PDF, {n_src} exercises in the sources"
-    assert re.search(r"Kullback.{0,40}Leibler", text, re.DOTALL) and "Bibliography" in text
+    assert n_ex >= n_src, (
+        f"{n_ex} exercises in the PDF, {n_src} in the sources"
+    )
+    assert n_sol >= n_src, (
+        f"{n_sol} solutions in the PDF, {n_src} exercises in the sources"
+    )
+    assert (
+        re.search(r"Kullback.{0,40}Leibler", text, re.DOTALL)
+        and "Bibliography" in text
+    )
 
 
 def _render(page: int, out: Path, dpi: int = 100) -> Path:
@@ -191,10 +215,14 @@ def test_rendered_pages(name, patterns):
     with Image.open(png) as im:
         gray = im.convert("L")
         w, h = gray.size
-        assert 0.6 < w / h < 0.8, f"page {page} is not portrait A4-like: {w}x{h}"
+        assert 0.6 < w / h < 0.8, (
+            f"page {page} is not portrait A4-like: {w}x{h}"
+        )
         stat = ImageStat.Stat(gray)
         # printed page: mostly white, but with real ink on it
-        assert 180 < stat.mean[0] < 254, f"page {page} looks blank or black: {stat.mean[0]:.0f}"
+        assert 180 < stat.mean[0] < 254, (
+            f"page {page} looks blank or black: {stat.mean[0]:.0f}"
+        )
         # the text block stays inside the margins: the outer 3% strips are blank
         strip = int(0.03 * w)
         for box in ((0, 0, strip, h), (w - strip, 0, w, h)):

@@ -15,7 +15,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from course_guide import _blocks, _strip_front_matter, parse_exercises  # book/_ext
+from course_guide import (  # book/_ext
+    _blocks,
+    _strip_front_matter,
+    parse_exercises,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL = ROOT / "_build" / "html"
@@ -36,7 +40,9 @@ def _squash(text: str) -> str:
 @cache
 def page_text(site: Path, stem: str) -> str:
     path = site / "book" / f"{stem}.html"
-    assert path.exists(), f"{path} is missing: build the site and the student edition first"
+    assert path.exists(), (
+        f"{path} is missing: build the site and the student edition first"
+    )
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     main = soup.find("main") or soup
     return _squash(main.get_text(""))
@@ -52,7 +58,11 @@ def _longest_plain_run(text: str) -> str:
     best: list[str] = []
     run: list[str] = []
     for word in _norm(
-        re.sub(r"\$[^$]*\$|`[^`]*`|\{[^}]*\}|\*\*?|\[[^\]]*\]\([^)]*\)", " | ", text)
+        re.sub(
+            r"\$[^$]*\$|`[^`]*`|\{[^}]*\}|\*\*?|\[[^\]]*\]\([^)]*\)",
+            " | ",
+            text,
+        )
     ).split(" "):
         if PLAIN_WORD.match(word):
             run.append(word)
@@ -95,11 +105,15 @@ def solutions(path: Path) -> list[tuple[str, list[str]]]:
             pieces.append(run)
         else:  # a solution that is all formulas: its longest inline formula (the site
             # keeps the TeX source in the page for MathJax)
-            formulas = re.findall(r"(?<!\$)\$([^$]{20,})\$(?!\$)", "\n".join(prose))
+            formulas = re.findall(
+                r"(?<!\$)\$([^$]{20,})\$(?!\$)", "\n".join(prose)
+            )
             if formulas:
                 pieces.append(max(formulas, key=len))
         code_lines = [
-            c.strip() for c in code if len(c.strip()) >= 25 and not c.strip().startswith("#")
+            c.strip()
+            for c in code
+            if len(c.strip()) >= 25 and not c.strip().startswith("#")
         ]
         if code_lines:
             pieces.append(max(code_lines, key=len))
@@ -107,22 +121,30 @@ def solutions(path: Path) -> list[tuple[str, list[str]]]:
     return out
 
 
-CASES = [(p.stem, label, pieces) for p in CHAPTERS for label, pieces in solutions(p)]
+CASES = [
+    (p.stem, label, pieces) for p in CHAPTERS for label, pieces in solutions(p)
+]
 
 
 def test_every_exercise_has_a_solution_in_the_sources():
     for path in CHAPTERS:
         labels = {e.label for e in parse_exercises(path)}
         solved = {label for label, _ in solutions(path)}
-        assert labels == solved, f"{path.name}: exercises {labels - solved} have no solution"
+        assert labels == solved, (
+            f"{path.name}: exercises {labels - solved} have no solution"
+        )
 
 
-@pytest.mark.parametrize("stem, label, pieces", CASES, ids=[c[1] for c in CASES])
+@pytest.mark.parametrize(
+    "stem, label, pieces", CASES, ids=[c[1] for c in CASES]
+)
 def test_solution_absent_from_student_edition(stem, label, pieces):
     assert pieces, f"solution to {label}: no distinctive text found to check"
     for piece in pieces:
         norm = _squash(piece)
-        assert norm in page_text(FULL, stem), f"{label}: {piece!r} not on the full site's page"
+        assert norm in page_text(FULL, stem), (
+            f"{label}: {piece!r} not on the full site's page"
+        )
         assert norm not in page_text(STUDENT, stem), (
             f"{label}: solution text in the student edition: {piece!r}"
         )
@@ -133,21 +155,33 @@ def test_solution_absent_from_student_edition(stem, label, pieces):
 def test_exercises_present_and_no_solution_markup(path):
     html = student_html(path.stem)
     soup = BeautifulSoup(html, "html.parser")
-    assert not soup.select(".solution"), "a solution element in the student edition"
+    assert not soup.select(".solution"), (
+        "a solution element in the student edition"
+    )
     assert "Solutionto" not in page_text(STUDENT, path.stem)
     for ex in parse_exercises(path):
-        assert soup.find(id=ex.label) is not None, f"exercise {ex.label} missing"
+        assert soup.find(id=ex.label) is not None, (
+            f"exercise {ex.label} missing"
+        )
 
 
 def test_no_solution_anywhere_in_the_student_site():
     for page in STUDENT.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        assert 'class="solution' not in text and "solution-content" not in text, page
+        assert (
+            'class="solution' not in text and "solution-content" not in text
+        ), page
 
 
 def test_no_notebook_or_source_to_download():
     """The notebooks hold the solutions: the student edition ships none of them."""
-    assert not list(STUDENT.rglob("*.ipynb")), "a notebook in the student edition"
-    assert not (STUDENT / "_sources").exists(), "page sources in the student edition"
+    assert not list(STUDENT.rglob("*.ipynb")), (
+        "a notebook in the student edition"
+    )
+    assert not (STUDENT / "_sources").exists(), (
+        "page sources in the student edition"
+    )
     page = student_html("02_gibbs")
-    assert "colab.research.google.com" not in page and "mybinder.org" not in page
+    assert (
+        "colab.research.google.com" not in page and "mybinder.org" not in page
+    )

@@ -62,8 +62,8 @@ from ._discrete import (
     renyi_divergence,
     tv_distance,
 )
-from ._parametric import kl_beta, kl_mvn, kl_normal, kl_std_normal
 from ._jensen_shannon import js_normal
+from ._parametric import kl_beta, kl_mvn, kl_normal, kl_std_normal
 from ._psi import expm1mx
 from ._quadrature import kl_quad, mixture_logpdf
 

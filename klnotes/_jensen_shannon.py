@@ -9,6 +9,7 @@ from numpy.typing import ArrayLike
 from scipy import integrate
 
 from ._validation import (
+    Result,
     as_float_array,
     check_finite,
     check_positive,
@@ -102,7 +103,7 @@ def js_normal(
     sigma_q: ArrayLike,
     *,
     base: float | None = None,
-):
+) -> Result:
     r"""Jensen-Shannon divergence between two univariate normals, by quadrature.
 
     :math:`\mathrm{JS}(P, Q) = \tfrac12 D(P \| M) + \tfrac12 D(Q \| M)` with

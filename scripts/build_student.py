@@ -24,11 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-W", action="store_true", help="turn warnings into errors")
+    parser.add_argument(
+        "-W", action="store_true", help="turn warnings into errors"
+    )
     args = parser.parse_args()
     out = ROOT / "_build" / "student" / "html"
     if out.exists():
-        shutil.rmtree(out.parent)  # a fresh build: no page survives from an older one
+        shutil.rmtree(
+            out.parent
+        )  # a fresh build: no page survives from an older one
     result = build_sphinx(
         ROOT,
         out,

@@ -46,7 +46,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "chapters"
 BOOK = ROOT / "book"
 TIMES = ROOT / "_build" / "execution_times.json"
-KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+KERNELSPEC = {
+    "name": "python3",
+    "display_name": "Python 3",
+    "language": "python",
+}
 LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
 # cell metadata a stored notebook keeps; everything else (execution timestamps,
 # editor state) is per-run churn
@@ -64,7 +68,9 @@ def chapter_stems() -> list[str]:
 
 
 def _cell_key(cell: nbformat.NotebookNode) -> tuple[str, str, str]:
-    meta = {k: cell.metadata[k] for k in KEPT_CELL_METADATA if k in cell.metadata}
+    meta = {
+        k: cell.metadata[k] for k in KEPT_CELL_METADATA if k in cell.metadata
+    }
     return cell.cell_type, cell.source, json.dumps(meta, sort_keys=True)
 
 
@@ -76,25 +82,43 @@ def differences(md: Path, ipynb: Path) -> list[str]:
     out = [_cell_key(c) for c in nbformat.read(ipynb, as_version=4).cells]
     problems = []
     if len(src) != len(out):
-        problems.append(f"{len(src)} cells in the source, {len(out)} in the notebook")
-    for i, (a, b) in enumerate(zip(src, out)):
+        problems.append(
+            f"{len(src)} cells in the source, {len(out)} in the notebook"
+        )
+    for i, (a, b) in enumerate(zip(src, out, strict=False)):
         if a != b:
-            what = "type" if a[0] != b[0] else "source" if a[1] != b[1] else "metadata"
+            what = (
+                "type"
+                if a[0] != b[0]
+                else "source"
+                if a[1] != b[1]
+                else "metadata"
+            )
             first = a[1].splitlines()[0] if a[1] else ""
-            problems.append(f"cell {i} differs in its {what} (source cell starts {first[:60]!r})")
+            problems.append(
+                f"cell {i} differs in its {what} (source cell starts {first[:60]!r})"
+            )
     return problems
 
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Make the stored notebook a function of its sources and outputs only."""
-    nb.metadata = nbformat.NotebookNode(kernelspec=dict(KERNELSPEC), language_info=dict(LANGUAGE_INFO))
+    nb.metadata = nbformat.NotebookNode(
+        kernelspec=dict(KERNELSPEC), language_info=dict(LANGUAGE_INFO)
+    )
     nb.nbformat, nb.nbformat_minor = 4, 5
     seen: dict[str, int] = {}
     for cell in nb.cells:
         cell.metadata = nbformat.NotebookNode(
-            {k: cell.metadata[k] for k in KEPT_CELL_METADATA if k in cell.metadata}
+            {
+                k: cell.metadata[k]
+                for k in KEPT_CELL_METADATA
+                if k in cell.metadata
+            }
         )
-        digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:12]
+        digest = hashlib.sha1(
+            f"{cell.cell_type}\n{cell.source}".encode()
+        ).hexdigest()[:12]
         seen[digest] = seen.get(digest, 0) + 1
         cell.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
         if cell.cell_type == "code":
@@ -102,7 +126,9 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def merge_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+def merge_streams(
+    outputs: list[nbformat.NotebookNode],
+) -> list[nbformat.NotebookNode]:
     """Join consecutive stream outputs of the same name.
 
     How a cell's printing is split into stream messages depends on when the kernel
@@ -111,7 +137,12 @@ def merge_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.Noteboo
     merged: list[nbformat.NotebookNode] = []
     for out in outputs:
         prev = merged[-1] if merged else None
-        if out.output_type == "stream" and prev is not None and prev.output_type == "stream" and prev.name == out.name:
+        if (
+            out.output_type == "stream"
+            and prev is not None
+            and prev.output_type == "stream"
+            and prev.name == out.name
+        ):
             prev.text += out.text
         else:
             merged.append(out)
@@ -122,7 +153,12 @@ def execute(stem: str) -> tuple[float, bool]:
     """Execute one chapter from its source; return (seconds, whether the file changed)."""
     md, ipynb = pair(Path(stem))
     nb = normalise(jupytext.read(md))
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}})
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(BOOK)}},
+    )
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
@@ -150,18 +186,32 @@ def record_time(stem: str, seconds: float, cells: int) -> None:
         "numpy": np.__version__,
         "cores": os.cpu_count() or 0,
     }
-    TIMES.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    TIMES.write_text(
+        json.dumps(times, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("chapters", nargs="*", type=Path, help="chapters/NN_*.md or book/NN_*.ipynb (default: all)")
-    ap.add_argument("--check", action="store_true", help="only compare sources with notebooks")
+    ap.add_argument(
+        "chapters",
+        nargs="*",
+        type=Path,
+        help="chapters/NN_*.md or book/NN_*.ipynb (default: all)",
+    )
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare sources with notebooks",
+    )
     args = ap.parse_args(argv)
     stems = [p.stem for p in args.chapters] or chapter_stems()
     missing = [s for s in stems if not pair(Path(s))[0].exists()]
     if missing:
-        print(f"no source chapters/<name>.md for: {', '.join(missing)}", file=sys.stderr)
+        print(
+            f"no source chapters/<name>.md for: {', '.join(missing)}",
+            file=sys.stderr,
+        )
         return 2
     if args.check:
         bad = 0
@@ -169,11 +219,18 @@ def main(argv: list[str]) -> int:
             for problem in differences(*pair(Path(stem))):
                 print(f"{stem}: {problem}")
                 bad += 1
-        print("sources and notebooks agree" if not bad else f"{bad} difference(s): run scripts/execute_notebooks.py")
+        print(
+            "sources and notebooks agree"
+            if not bad
+            else f"{bad} difference(s): run scripts/execute_notebooks.py"
+        )
         return 1 if bad else 0
     for stem in stems:
         seconds, changed = execute(stem)
-        print(f"book/{stem}.ipynb: {seconds:.1f} s, {'written' if changed else 'unchanged'}", flush=True)
+        print(
+            f"book/{stem}.ipynb: {seconds:.1f} s, {'written' if changed else 'unchanged'}",
+            flush=True,
+        )
     return 0
 
 

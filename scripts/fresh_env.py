@@ -29,35 +29,58 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(*cmd: str | Path, **kw: object) -> str:
     """Run a command, raise with its output if it fails, return its stdout."""
-    r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)  # type: ignore[call-overload]
+    r = subprocess.run(
+        [str(c) for c in cmd], capture_output=True, text=True, **kw
+    )  # type: ignore[call-overload]
     if r.returncode:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({r.returncode}):\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(map(str, cmd))} failed ({r.returncode}):\n{r.stdout[-2000:]}{r.stderr[-2000:]}"
+        )
     return r.stdout
 
 
 def text_outputs(nb: nbformat.NotebookNode) -> list[str]:
     """Each code cell's printed text (streams and text/plain), as nbval compares it."""
     return [
-        "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", "")) for o in c.outputs)
+        "".join(
+            "".join(o.get("text", ""))
+            + "".join(o.get("data", {}).get("text/plain", ""))
+            for o in c.outputs
+        )
         for c in nb.cells
         if c.cell_type == "code"
     ]
 
 
-def execute_in(python: Path, notebook: Path, workdir: Path, env: Mapping[str, str]) -> nbformat.NotebookNode:
+def execute_in(
+    python: Path, notebook: Path, workdir: Path, env: Mapping[str, str]
+) -> nbformat.NotebookNode:
     """Execute ``notebook`` in a kernel run by ``python``, with ``env`` as the kernel's environment."""
     spec_dir = workdir / "jupyter" / "kernels" / "fresh"
     spec_dir.mkdir(parents=True, exist_ok=True)
-    spec = {"argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "fresh environment", "language": "python"}
+    spec = {
+        "argv": [
+            str(python),
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+        ],
+        "display_name": "fresh environment",
+        "language": "python",
+    }
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
     nb = nbformat.read(notebook, as_version=4)
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update({**env, "JUPYTER_PATH": str(workdir / "jupyter")})
     try:
-        NotebookClient(nb, timeout=600, kernel_name="fresh",
-                       resources={"metadata": {"path": str(notebook.parent)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=600,
+            kernel_name="fresh",
+            resources={"metadata": {"path": str(notebook.parent)}},
+        ).execute()
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -67,12 +90,20 @@ def execute_in(python: Path, notebook: Path, workdir: Path, env: Mapping[str, st
 def mismatches(nb: nbformat.NotebookNode, notebook: Path) -> list[int]:
     """Indices of code cells whose printed output differs from the stored notebook's."""
     stored = text_outputs(nbformat.read(notebook, as_version=4))
-    return [i for i, (a, b) in enumerate(zip(text_outputs(nb), stored, strict=True)) if a != b]
+    return [
+        i
+        for i, (a, b) in enumerate(zip(text_outputs(nb), stored, strict=True))
+        if a != b
+    ]
 
 
 def clean_env() -> dict[str, str]:
     """This process's environment without anything that would leak the working tree in."""
-    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV")
+    }
 
 
 def check_binder(notebook: Path) -> int:
@@ -81,21 +112,39 @@ def check_binder(notebook: Path) -> int:
         venv = work / "venv"
         run(sys.executable, "-m", "venv", venv)
         python = venv / "bin" / "python"
-        run(python, "-m", "pip", "install", "-q", "-r", ROOT / "binder" / "requirements.txt")
-        run(python, "-m", "pip", "install", "-q", "--no-deps", ROOT)  # as binder/postBuild
+        run(
+            python,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "-r",
+            ROOT / "binder" / "requirements.txt",
+        )
+        run(
+            python, "-m", "pip", "install", "-q", "--no-deps", ROOT
+        )  # as binder/postBuild
         nb = execute_in(python, notebook, work, clean_env())
         bad = mismatches(nb, notebook)
     name = notebook.relative_to(ROOT)
     if bad:
-        print(f"binder: {name}: printed output differs from the stored one in code cells {bad}")
+        print(
+            f"binder: {name}: printed output differs from the stored one in code cells {bad}"
+        )
         return 1
-    print(f"binder: {name} ran top to bottom in a fresh binder/requirements.txt environment; "
-          "every printed output equals the stored one")
+    print(
+        f"binder: {name} ran top to bottom in a fresh binder/requirements.txt environment; "
+        "every printed output equals the stored one"
+    )
     return 0
 
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] != "binder":
         sys.exit(__doc__)
-    chapter = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "book" / "04_gaussian.ipynb"
+    chapter = (
+        Path(sys.argv[2])
+        if len(sys.argv) > 2
+        else ROOT / "book" / "04_gaussian.ipynb"
+    )
     sys.exit(check_binder(chapter.resolve()))

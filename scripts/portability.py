@@ -52,8 +52,14 @@ def variants(python: str, skip_as_is: bool) -> dict[str, dict[str, str]]:
         found["no-simd"] = {"NPY_DISABLE_CPU_FEATURES": " ".join(simd)}
     base, other = CORETYPES.get(platform.machine(), (None, None))
     if base:
-        found["blas-generic"] = {"OPENBLAS_CORETYPE": base, "OPENBLAS_NUM_THREADS": "1"}
-        found["blas-other"] = {"OPENBLAS_CORETYPE": other, "OPENBLAS_NUM_THREADS": "2"}
+        found["blas-generic"] = {
+            "OPENBLAS_CORETYPE": base,
+            "OPENBLAS_NUM_THREADS": "1",
+        }
+        found["blas-other"] = {
+            "OPENBLAS_CORETYPE": other,
+            "OPENBLAS_NUM_THREADS": "2",
+        }
     return found
 
 
@@ -67,13 +73,30 @@ def main(argv: list[str]) -> int:
     ran = 0
     for name, extra in variants(args.python, args.skip_as_is).items():
         start = time.perf_counter()
-        cmd = [args.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args.targets]
-        result = subprocess.run(cmd, env={**os.environ, **extra}, capture_output=True, text=True)
-        failed = re.findall(r"^FAILED (.+?)(?: - .*)?$", result.stdout, flags=re.M)
+        cmd = [
+            args.python,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *args.targets,
+        ]
+        result = subprocess.run(
+            cmd, env={**os.environ, **extra}, capture_output=True, text=True
+        )
+        failed = re.findall(
+            r"^FAILED (.+?)(?: - .*)?$", result.stdout, flags=re.M
+        )
         summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
-        setting = " ".join(f"{k}={v}" for k, v in extra.items()) or "(unchanged)"
-        print(f"{name:13s} {len(failed):3d} failed {time.perf_counter() - start:6.1f} s  {setting}\n"
-              f"{'':13s} {summary}", flush=True)
+        setting = (
+            " ".join(f"{k}={v}" for k, v in extra.items()) or "(unchanged)"
+        )
+        print(
+            f"{name:13s} {len(failed):3d} failed {time.perf_counter() - start:6.1f} s  {setting}\n"
+            f"{'':13s} {summary}",
+            flush=True,
+        )
         if result.returncode not in (0, 1) or "passed" not in summary:
             print(result.stdout[-3000:], result.stderr[-3000:], sep="\n")
             return 2

@@ -36,9 +36,15 @@ SITE = ROOT / "_build" / "html"
 IN_CI = os.environ.get("CI") == "true"
 # Debian's chromium by default; KLNOTES_CHROMIUM selects another Chromium-based browser
 # (the GitHub Actions workflow points it at the runner's Google Chrome).
-CHROMIUM = os.environ.get("KLNOTES_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = (
+    os.environ.get("KLNOTES_CHROMIUM")
+    or shutil.which("chromium")
+    or "/usr/bin/chromium"
+)
 MAX_PAGE_BYTES = 1.5 * 2**20
-PAGES = sorted(p.relative_to(SITE).as_posix() for p in SITE.glob("book/*.html"))
+PAGES = sorted(
+    p.relative_to(SITE).as_posix() for p in SITE.glob("book/*.html")
+)
 CHAPTERS = [p for p in PAGES if Path(p).name[:2].isdigit()]
 
 
@@ -49,8 +55,14 @@ def require(condition: bool, reason: str) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def site_exists():
-    require((SITE / "index.html").is_file(), f"no built site at {SITE}: run the book build first")
-    require(len(CHAPTERS) >= 7, f"expected the 7 chapters under {SITE / 'book'}, found {CHAPTERS}")
+    require(
+        (SITE / "index.html").is_file(),
+        f"no built site at {SITE}: run the book build first",
+    )
+    require(
+        len(CHAPTERS) >= 7,
+        f"expected the 7 chapters under {SITE / 'book'}, found {CHAPTERS}",
+    )
 
 
 # ----------------------------------------------------------------- file checks
@@ -73,7 +85,7 @@ class _Links(HTMLParser):
             self.imgs.append(a["src"])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parse(path: Path) -> _Links:
     parser = _Links()
     parser.feed(path.read_text(encoding="utf-8"))
@@ -90,12 +102,20 @@ def test_every_internal_link_and_anchor_resolves():
             parts = urlsplit(href)
             if parts.scheme or href.startswith(("mailto:", "javascript:")):
                 continue
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            target = (
+                (page.parent / unquote(parts.path)).resolve()
+                if parts.path
+                else page
+            )
             if target.is_dir():
                 target = target / "index.html"
             if not target.exists():
                 broken.append(f"{page.relative_to(SITE)}: {href} (no file)")
-            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in parse(target).ids:
+            elif (
+                parts.fragment
+                and target.suffix == ".html"
+                and unquote(parts.fragment) not in parse(target).ids
+            ):
                 broken.append(f"{page.relative_to(SITE)}: {href} (no anchor)")
     assert not broken, "\n".join(broken[:30])
 
@@ -104,14 +124,23 @@ def test_page_weight_and_total_size(request):
     sizes = {}
     for rel in PAGES:
         page = SITE / rel
-        images = {(page.parent / unquote(urlsplit(src).path)).resolve() for src in parse(page).imgs
-                  if not urlsplit(src).scheme}
-        sizes[rel] = page.stat().st_size + sum(p.stat().st_size for p in images if p.exists())
+        images = {
+            (page.parent / unquote(urlsplit(src).path)).resolve()
+            for src in parse(page).imgs
+            if not urlsplit(src).scheme
+        }
+        sizes[rel] = page.stat().st_size + sum(
+            p.stat().st_size for p in images if p.exists()
+        )
     total = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     for rel, size in sizes.items():
-        reporter.write_line(f"page weight {rel}: {size / 2**20:.2f} MB (HTML + images)")
-    reporter.write_line(f"total site size: {total / 2**20:.1f} MB in {sum(1 for _ in SITE.rglob('*'))} files")
+        reporter.write_line(
+            f"page weight {rel}: {size / 2**20:.2f} MB (HTML + images)"
+        )
+    reporter.write_line(
+        f"total site size: {total / 2**20:.1f} MB in {sum(1 for _ in SITE.rglob('*'))} files"
+    )
     heavy = {k: v for k, v in sizes.items() if v > MAX_PAGE_BYTES}
     assert not heavy, f"pages over 1.5 MB: {heavy}"
 
@@ -124,14 +153,20 @@ def test_figures_have_an_opaque_light_background():
     for fig in figures:
         img = np.asarray(Image.open(fig).convert("RGBA"), dtype=float)
         corners = img[[0, 0, -1, -1], [0, -1, 0, -1]]
-        assert np.all(corners[:, 3] == 255), f"{fig.name}: transparent background (unreadable in dark mode)"
-        assert np.all(corners[:, :3] > 240), f"{fig.name}: background is not light: {corners[:, :3].tolist()}"
+        assert np.all(corners[:, 3] == 255), (
+            f"{fig.name}: transparent background (unreadable in dark mode)"
+        )
+        assert np.all(corners[:, :3] > 240), (
+            f"{fig.name}: background is not light: {corners[:, :3].tolist()}"
+        )
 
 
 @pytest.mark.parametrize("rel", CHAPTERS)
 def test_chapter_offers_its_notebook_for_download(rel):
     name = Path(rel).stem + ".ipynb"
-    assert any(h.endswith(name) and "_sources" in h for h in parse(SITE / rel).hrefs), f"{rel}: no .ipynb download"
+    assert any(
+        h.endswith(name) and "_sources" in h for h in parse(SITE / rel).hrefs
+    ), f"{rel}: no .ipynb download"
     assert (SITE / "_sources" / "book" / name).is_file()
 
 
@@ -159,15 +194,25 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        require(False, "Playwright is not installed (it is in requirements.txt)")
-    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}: apt-get install chromium")
+        require(
+            False, "Playwright is not installed (it is in requirements.txt)"
+        )
+    require(
+        Path(CHROMIUM).exists(),
+        f"no Chromium at {CHROMIUM}: apt-get install chromium",
+    )
     with sync_playwright() as pw:
         b = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
                 # no network: every host name except the local server's address fails to resolve
                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
             ],
@@ -190,26 +235,56 @@ def test_page_in_a_browser(rel, browser, server):
     page = browser.new_page()
     requests, errors = [], []
     page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" else None,
+    )
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400
+            else None
+        ),
+    )
     page.goto(urljoin(server, rel), wait_until="load")
-    has_math = page.evaluate("() => !!document.querySelector('.math, .MathJax_Preview, mjx-container')")
+    has_math = page.evaluate(
+        "() => !!document.querySelector('.math, .MathJax_Preview, mjx-container')"
+    )
     if has_math:
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=20000,
+        )
         page.evaluate("() => MathJax.startup.promise")
-        assert page.evaluate("() => document.querySelectorAll('mjx-container').length") > 0, f"{rel}: math not typeset"
+        assert (
+            page.evaluate(
+                "() => document.querySelectorAll('mjx-container').length"
+            )
+            > 0
+        ), f"{rel}: math not typeset"
     text = page.evaluate(_PROSE_TEXT)
     for raw in ("$$", "\\(", "\\[", "\\begin{"):
         assert raw not in text, f"{rel}: raw TeX {raw!r} left on the page"
-    bad_images = page.evaluate("() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+    bad_images = page.evaluate(
+        "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
     assert not bad_images, f"{rel}: images that did not load: {bad_images}"
     page.wait_for_timeout(200)
-    outside = [u for u in requests if urlsplit(u).hostname not in ("127.0.0.1", None) and not u.startswith("data:")]
+    outside = [
+        u
+        for u in requests
+        if urlsplit(u).hostname not in ("127.0.0.1", None)
+        and not u.startswith("data:")
+    ]
     assert not outside, f"{rel}: requests left localhost: {outside}"
     assert not errors, f"{rel}: console errors: {errors}"
     if rel.endswith("02_gibbs.html"):
-        page.screenshot(path=str(ROOT / "_build" / "screenshot_02_gibbs.png"), full_page=False)
+        page.screenshot(
+            path=str(ROOT / "_build" / "screenshot_02_gibbs.png"),
+            full_page=False,
+        )
     page.close()
 
 
@@ -219,8 +294,13 @@ def test_math_renders_in_every_chapter_count(browser, server):
     for rel in CHAPTERS:
         page = browser.new_page()
         page.goto(urljoin(server, rel), wait_until="load")
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=20000,
+        )
         page.evaluate("() => MathJax.startup.promise")
-        counts[rel] = page.evaluate("() => document.querySelectorAll('mjx-container').length")
+        counts[rel] = page.evaluate(
+            "() => document.querySelectorAll('mjx-container').length"
+        )
         page.close()
     assert all(n >= 50 for n in counts.values()), counts

@@ -128,7 +128,7 @@ def test_ascend_surrogate_rejects_bad_samples():
 def test_train_bandit_is_deterministic_given_a_seed():
     r1 = train_bandit(R, "adaptive", updates=5, seed=4)
     r2 = train_bandit(R, "adaptive", updates=5, seed=4)
-    for x, y in zip(r1, r2):
+    for x, y in zip(r1, r2, strict=True):
         assert np.array_equal(x, y)
     r3 = train_bandit(R, "adaptive", updates=5, seed=5)
     assert not np.array_equal(r1.kls, r3.kls)

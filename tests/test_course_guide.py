@@ -99,7 +99,10 @@ def test_exercise_headers(chapter: Path):
         None,
     )
     assert found["ex-9-bare"].problem == "no header line; no title"
-    assert "malformed header" in found["ex-9-bad"].problem and found["ex-9-bad"].level is None
+    assert (
+        "malformed header" in found["ex-9-bad"].problem
+        and found["ex-9-bad"].level is None
+    )
 
 
 def test_every_header_form(tmp_path: Path):
@@ -118,8 +121,16 @@ def test_counts_and_reading_rule(chapter: Path):
     s = cg.parse_chapter(chapter)
     assert s.title == "A demo chapter"
     assert s.equations == 1
-    assert s.code_lines == 2  # the hidden install cell and the solution's code do not count
-    assert {"ch-demo", "eq-demo", "ex-9-chain", "ex-9-bare", "ex-9-bad"} <= s.labels
+    assert (
+        s.code_lines == 2
+    )  # the hidden install cell and the solution's code do not count
+    assert {
+        "ch-demo",
+        "eq-demo",
+        "ex-9-chain",
+        "ex-9-bare",
+        "ex-9-bad",
+    } <= s.labels
     assert {"ch-other", "eq-other"} <= set(s.references)
     # prose outside solutions only: nothing from the two solutions is counted
     assert s.words < 40
@@ -133,7 +144,9 @@ def test_counts_and_reading_rule(chapter: Path):
 def test_dependencies_only_point_backwards(tmp_path: Path):
     a = tmp_path / "01_a.md"
     b = tmp_path / "02_b.md"
-    a.write_text("(ch-a)=\n# A\n\n$$\nx\n$$ (eq-a)\n\nSee {ref}`chapter 2 <ch-b>`.\n")
+    a.write_text(
+        "(ch-a)=\n# A\n\n$$\nx\n$$ (eq-a)\n\nSee {ref}`chapter 2 <ch-b>`.\n"
+    )
     b.write_text("(ch-b)=\n# B\n\nUses {eq}`eq-a`.\n")
     deps = cg.dependencies([cg.parse_chapter(a), cg.parse_chapter(b)])
     assert deps == {"02_b": {"01_a": ["eq-a"]}}

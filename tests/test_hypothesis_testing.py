@@ -56,8 +56,14 @@ def test_stein_exponent_approaches_kl_without_underflow():
         ({"p": 0.5, "q": 1.5, "n": 3, "alpha": 0.1}, "q must be in"),
         ({"p": 0.5, "q": "x", "n": 3, "alpha": 0.1}, "q must be a number"),
         ({"p": 0.5, "q": 0.5, "n": 3, "alpha": 0.1}, "p and q must differ"),
-        ({"p": 0.5, "q": 0.4, "n": 0, "alpha": 0.1}, "n must be a positive integer"),
-        ({"p": 0.5, "q": 0.4, "n": 2.5, "alpha": 0.1}, "n must be a positive integer"),
+        (
+            {"p": 0.5, "q": 0.4, "n": 0, "alpha": 0.1},
+            "n must be a positive integer",
+        ),
+        (
+            {"p": 0.5, "q": 0.4, "n": 2.5, "alpha": 0.1},
+            "n must be a positive integer",
+        ),
         ({"p": 0.5, "q": 0.4, "n": 3, "alpha": 1.0}, "alpha must be in"),
     ],
 )

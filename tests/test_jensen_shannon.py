@@ -21,12 +21,19 @@ CASES = [
 def _js_by_kl_quad(mu_p, sigma_p, mu_q, sigma_q):
     """Independent route: JS = (D(P||M) + D(Q||M))/2 with kl_quad."""
     w, mus, sds = [0.5, 0.5], [mu_p, mu_q], [sigma_p, sigma_q]
-    lm = lambda x: mixture_logpdf(x, w, mus, sds)
+
+    def lm(x):
+        return mixture_logpdf(x, w, mus, sds)
+
     lo = min(mu_p, mu_q) - 40 * max(sigma_p, sigma_q)
     hi = max(mu_p, mu_q) + 40 * max(sigma_p, sigma_q)
     pts = sorted({mu_p, mu_q, 0.5 * (mu_p + mu_q)})
-    a, _ = kl_quad(stats.norm(mu_p, sigma_p).logpdf, lm, lower=lo, upper=hi, points=pts)
-    b, _ = kl_quad(stats.norm(mu_q, sigma_q).logpdf, lm, lower=lo, upper=hi, points=pts)
+    a, _ = kl_quad(
+        stats.norm(mu_p, sigma_p).logpdf, lm, lower=lo, upper=hi, points=pts
+    )
+    b, _ = kl_quad(
+        stats.norm(mu_q, sigma_q).logpdf, lm, lower=lo, upper=hi, points=pts
+    )
     return 0.5 * (a + b)
 
 
@@ -65,7 +72,11 @@ def test_matches_kl_quad_of_the_mixture(params):
 @pytest.mark.parametrize(
     "params",
     CASES[:3]
-    + [(0.0, 1.0, 1e-6, 1.0), (0.0, 1.0, 0.0, 1.0 + 1e-7), (0.0, 1.0, 1e-3, 1.001)],
+    + [
+        (0.0, 1.0, 1e-6, 1.0),
+        (0.0, 1.0, 0.0, 1.0 + 1e-7),
+        (0.0, 1.0, 1e-3, 1.001),
+    ],
 )
 def test_matches_mpmath_including_nearly_equal_normals(params):
     # near equality JS is ~1e-13..1e-15; full relative precision is kept
@@ -110,7 +121,10 @@ def test_agrees_with_discrete_js_on_a_fine_grid():
             lambda: js_normal(0.0, 0.0, 1.0, 1.0),
             r"sigma_p must be > 0; found 0\.0 at index",
         ),
-        (lambda: js_normal(0.0, 1.0, 1.0, -2.0), r"sigma_q must be > 0; found -2\.0"),
+        (
+            lambda: js_normal(0.0, 1.0, 1.0, -2.0),
+            r"sigma_q must be > 0; found -2\.0",
+        ),
         (lambda: js_normal(np.nan, 1.0, 1.0, 1.0), r"mu_p must be finite"),
         (lambda: js_normal(0.0, 1.0, np.inf, 1.0), r"mu_q must be finite"),
         (

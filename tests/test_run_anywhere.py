@@ -31,9 +31,18 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "book" / "01_definition.ipynb"
 # Entries of this environment's site-packages that a fresh runtime must not see.
-HIDDEN = ("klnotes", "__editable__", "pip", "setuptools", "_distutils_hack", "distutils-precedence")
+HIDDEN = (
+    "klnotes",
+    "__editable__",
+    "pip",
+    "setuptools",
+    "_distutils_hack",
+    "distutils-precedence",
+)
 
-_spec = importlib.util.spec_from_file_location("fresh_env", ROOT / "scripts" / "fresh_env.py")
+_spec = importlib.util.spec_from_file_location(
+    "fresh_env", ROOT / "scripts" / "fresh_env.py"
+)
 assert _spec is not None and _spec.loader is not None
 fresh_env = importlib.util.module_from_spec(_spec)
 sys.modules["fresh_env"] = fresh_env
@@ -50,10 +59,17 @@ def _pins(path: Path) -> dict[str, str]:
 
 
 def test_binder_pins_are_the_locks():
-    lock, binder = _pins(ROOT / "requirements.txt"), _pins(ROOT / "binder" / "requirements.txt")
-    assert {"numpy", "scipy", "matplotlib", "mpmath", "ipykernel"} <= set(binder)
+    lock, binder = (
+        _pins(ROOT / "requirements.txt"),
+        _pins(ROOT / "binder" / "requirements.txt"),
+    )
+    assert {"numpy", "scipy", "matplotlib", "mpmath", "ipykernel"} <= set(
+        binder
+    )
     assert {name: lock.get(name) for name in binder} == binder
-    assert (ROOT / "binder" / "runtime.txt").read_text(encoding="utf-8").strip() == "python-3.11"
+    assert (ROOT / "binder" / "runtime.txt").read_text(
+        encoding="utf-8"
+    ).strip() == "python-3.11"
 
 
 @pytest.fixture(scope="module")
@@ -62,26 +78,57 @@ def fresh_runtime(tmp_path_factory):
     venv = tmp / "venv"
     fresh_env.run(sys.executable, "-m", "venv", venv)
     python = venv / "bin" / "python"
-    purelib = Path(fresh_env.run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip())
+    purelib = Path(
+        fresh_env.run(
+            python,
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ).strip()
+    )
     deps = tmp / "deps"
     deps.mkdir()
     for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
-        if not entry.name.lower().startswith(HIDDEN) and entry.suffix != ".pth":
+        if (
+            not entry.name.lower().startswith(HIDDEN)
+            and entry.suffix != ".pth"
+        ):
             (deps / entry.name).symlink_to(entry)
-    (purelib / "_colab_like_packages.pth").write_text(f"{deps}\n", encoding="utf-8")
+    (purelib / "_colab_like_packages.pth").write_text(
+        f"{deps}\n", encoding="utf-8"
+    )
     env = fresh_env.clean_env()
-    probe = subprocess.run([python, "-c", "import klnotes"], capture_output=True, text=True, env=env, cwd=tmp)
-    assert probe.returncode != 0, "the fresh runtime must start without klnotes"
+    probe = subprocess.run(
+        [python, "-c", "import klnotes"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp,
+    )
+    assert probe.returncode != 0, (
+        "the fresh runtime must start without klnotes"
+    )
     return tmp, python, purelib, env
 
 
 def test_install_cell_installs_klnotes_and_chapter_1_runs(fresh_runtime):
     tmp, python, purelib, env = fresh_runtime
-    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
-    bare = tmp / "klnotes.git"  # the repository the install cell names, served from this checkout
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))[
+        "repository"
+    ]
+    bare = (
+        tmp / "klnotes.git"
+    )  # the repository the install cell names, served from this checkout
     fresh_env.run("git", "init", "--quiet", "--bare", bare)
     rev = fresh_env.run("git", "-C", ROOT, "stash", "create").strip() or "HEAD"
-    fresh_env.run("git", "-C", ROOT, "push", "--quiet", bare, f"{rev}:refs/heads/{repo['branch']}")
+    fresh_env.run(
+        "git",
+        "-C",
+        ROOT,
+        "push",
+        "--quiet",
+        bare,
+        f"{rev}:refs/heads/{repo['branch']}",
+    )
     kernel_env = {
         **env,
         "GIT_CONFIG_COUNT": "1",
@@ -93,5 +140,7 @@ def test_install_cell_installs_klnotes_and_chapter_1_runs(fresh_runtime):
     }
     nb = fresh_env.execute_in(python, CHAPTER, tmp, kernel_env)
     installed = sorted(p.name for p in purelib.glob("klnotes*"))
-    assert "klnotes" in installed, f"the install cell did not install klnotes into the runtime: {installed}"
+    assert "klnotes" in installed, (
+        f"the install cell did not install klnotes into the runtime: {installed}"
+    )
     assert fresh_env.mismatches(nb, CHAPTER) == []

@@ -11,18 +11,20 @@ from scipy import stats
 from klnotes.models import vae, vae_extras
 
 
-def problem(seed=0, n=7, d=3, h=5, l=2):
+def problem(seed=0, n=7, d=3, h=5, latent=2):
     rng = np.random.default_rng(seed)
-    params = vae.init_params(rng, d, h, l)
+    params = vae.init_params(rng, d, h, latent)
     for k in params:
         params[k] = params[k] + 0.1 * rng.normal(size=params[k].shape)
-    return params, rng.normal(size=(n, d)), rng.normal(size=(n, l))
+    return params, rng.normal(size=(n, d)), rng.normal(size=(n, latent))
 
 
 def test_expected_distortion_matches_the_mean_over_codes():
     params, x, _ = problem(1, n=40)
     rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
-    got = vae_extras.expected_distortion(params, x, obs_sd=0.7, rng=rng_a, n_samples=3)
+    got = vae_extras.expected_distortion(
+        params, x, obs_sd=0.7, rng=rng_a, n_samples=3
+    )
     mu, log_var = vae.encode(params, x)
     eps = rng_b.standard_normal((3, *mu.shape))
     x_hat = vae.decode(
@@ -142,7 +144,9 @@ def test_soft_free_bits_gradient_matches_central_differences_in_the_mixed_case()
     params, x, eps = problem(0)
     _, stats_, _ = vae.loss_and_grad(params, x, eps)
     kl = np.sort(stats_["kl_per_dim"])
-    lam = float(kl.mean())  # between the two dimensions' KLs: one below, one above
+    lam = float(
+        kl.mean()
+    )  # between the two dimensions' KLs: one below, one above
     assert kl[0] < lam < kl[1]
     kw = {"beta": 2.0, "obs_sd": 0.7, "free_bits": lam, "softness": 0.02}
     _, _, grads = vae_extras.loss_and_grad_soft_free_bits(params, x, eps, **kw)
@@ -152,12 +156,18 @@ def test_soft_free_bits_gradient_matches_central_differences_in_the_mixed_case()
         for idx in np.ndindex(value.shape):
             saved = value[idx]
             value[idx] = saved + h
-            up = vae_extras.loss_and_grad_soft_free_bits(params, x, eps, **kw)[0]
+            up = vae_extras.loss_and_grad_soft_free_bits(params, x, eps, **kw)[
+                0
+            ]
             value[idx] = saved - h
-            down = vae_extras.loss_and_grad_soft_free_bits(params, x, eps, **kw)[0]
+            down = vae_extras.loss_and_grad_soft_free_bits(
+                params, x, eps, **kw
+            )[0]
             value[idx] = saved
             fd[idx] = (up - down) / (2 * h)
-        np.testing.assert_allclose(grads[key], fd, rtol=1e-6, atol=1e-8, err_msg=key)
+        np.testing.assert_allclose(
+            grads[key], fd, rtol=1e-6, atol=1e-8, err_msg=key
+        )
 
 
 def test_soft_free_bits_with_a_large_softness_gap_keeps_the_plain_gradient_scaled():
@@ -168,7 +178,9 @@ def test_soft_free_bits_with_a_large_softness_gap_keeps_the_plain_gradient_scale
         params, x, eps, beta=1.5, obs_sd=0.5, free_bits=-0.0, softness=1e-6
     )
     for k in g_plain:
-        np.testing.assert_allclose(g_soft[k], g_plain[k], rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(
+            g_soft[k], g_plain[k], rtol=1e-10, atol=1e-14
+        )
 
 
 def test_train_soft_free_bits_is_deterministic_and_holds_dimensions_near_lambda():
@@ -219,19 +231,33 @@ def test_train_soft_free_bits_is_deterministic_and_holds_dimensions_near_lambda(
             ),
             "n_samples",
         ),
-        (lambda p, x: vae_extras.active_units(p, x, threshold=-1.0), "threshold"),
-        (lambda p, x: vae_extras.active_units(p, np.full_like(x, np.nan)), "finite"),
+        (
+            lambda p, x: vae_extras.active_units(p, x, threshold=-1.0),
+            "threshold",
+        ),
+        (
+            lambda p, x: vae_extras.active_units(p, np.full_like(x, np.nan)),
+            "finite",
+        ),
         (
             lambda p, x: vae_extras.iwae_bound(
                 p, x, n_samples=1.5, obs_sd=1.0, rng=np.random.default_rng()
             ),
             "n_samples",
         ),
-        (lambda p, x: vae_extras.soft_free_bits([1.0], -0.1, 0.1), "free_bits"),
+        (
+            lambda p, x: vae_extras.soft_free_bits([1.0], -0.1, 0.1),
+            "free_bits",
+        ),
         (lambda p, x: vae_extras.soft_free_bits([1.0], 0.1, 0.0), "softness"),
         (
             lambda p, x: vae_extras.train_soft_free_bits(
-                p, x, rng=np.random.default_rng(), epochs=0, free_bits=0.1, softness=0.1
+                p,
+                x,
+                rng=np.random.default_rng(),
+                epochs=0,
+                free_bits=0.1,
+                softness=0.1,
             ),
             "epochs",
         ),

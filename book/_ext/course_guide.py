@@ -53,12 +53,18 @@ READING_RULE = (
 
 EXERCISE_TYPES = ("Proof", "Derivation", "Computation", "Coding")
 HEADER_RE = re.compile(
-    r"^\*(?P<type>" + "|".join(EXERCISE_TYPES) + r") · difficulty (?P<level>[123]) of 3\*$"
+    r"^\*(?P<type>"
+    + "|".join(EXERCISE_TYPES)
+    + r") · difficulty (?P<level>[123]) of 3\*$"
 )
-FENCE_RE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z-]+(?::[a-z-]+)?)\}\s*(?P<arg>.*)$")
+FENCE_RE = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z-]+(?::[a-z-]+)?)\}\s*(?P<arg>.*)$"
+)
 LABEL_DEF_RE = re.compile(r"^\((?P<label>[A-Za-z0-9_.:-]+)\)=\s*$")
 OPTION_LABEL_RE = re.compile(r"^:label:\s*(?P<label>\S+)\s*$")
-REF_RE = re.compile(r"\{(?:ref|numref|eq|prf:ref|doc)\}`(?:[^`<]*<)?(?P<target>[^`>]+)>?`")
+REF_RE = re.compile(
+    r"\{(?:ref|numref|eq|prf:ref|doc)\}`(?:[^`<]*<)?(?P<target>[^`>]+)>?`"
+)
 
 
 @dataclass
@@ -81,7 +87,9 @@ class ChapterStats:
     equations: int = 0
     code_lines: int = 0
     labels: set[str] = field(default_factory=set)
-    references: dict[str, list[str]] = field(default_factory=dict)  # target -> [where]
+    references: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # target -> [where]
 
     @property
     def reading_minutes(self) -> int:
@@ -116,7 +124,11 @@ def _blocks(lines: list[str]):
             continue
         if stack:
             fence = stack[-1][0]
-            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
+            if (
+                stripped
+                and set(stripped) == {fence[0]}
+                and len(stripped) >= len(fence)
+            ):
                 _fence, name, arg, start = stack.pop()
                 yield name, arg, start, i
 
@@ -124,13 +136,20 @@ def _blocks(lines: list[str]):
 def parse_chapter(path: Path) -> ChapterStats:
     """Word, equation and code-line counts, defined labels and references of a chapter."""
     lines = _strip_front_matter(path.read_text(encoding="utf-8").splitlines())
-    title = next((ln[2:].strip() for ln in lines if ln.startswith("# ")), path.stem)
+    title = next(
+        (ln[2:].strip() for ln in lines if ln.startswith("# ")), path.stem
+    )
     stats = ChapterStats(stem=path.stem, title=title)
     excluded = [False] * len(lines)  # lines that are not prose
     in_solution = [False] * len(lines)
     blocks = sorted(_blocks(lines), key=lambda b: b[2])
     gated_start: int | None = None
-    for name, _arg, start, end in blocks:  # first pass: where the solutions are
+    for (
+        name,
+        _arg,
+        start,
+        end,
+    ) in blocks:  # first pass: where the solutions are
         if name == "solution":
             for k in range(start, end + 1):
                 in_solution[k] = True
@@ -145,9 +164,15 @@ def parse_chapter(path: Path) -> ChapterStats:
         options = [ln for ln in body if re.match(r"^\s*:[a-z-]+:", ln)]
         if name == "code-cell":
             tags = " ".join(options)
-            if "remove-cell" not in tags and "remove-input" not in tags and not in_solution[start]:
+            if (
+                "remove-cell" not in tags
+                and "remove-input" not in tags
+                and not in_solution[start]
+            ):
                 stats.code_lines += sum(
-                    1 for ln in body if ln.strip() and not re.match(r"^\s*:[a-z-]+:", ln)
+                    1
+                    for ln in body
+                    if ln.strip() and not re.match(r"^\s*:[a-z-]+:", ln)
                 )
             for k in range(start, end + 1):
                 excluded[k] = True
@@ -171,7 +196,9 @@ def parse_chapter(path: Path) -> ChapterStats:
         if m:
             stats.labels.add(m["label"])
         for ref in REF_RE.finditer(line):
-            stats.references.setdefault(ref["target"].strip(), []).append(f"line {k + 1}")
+            stats.references.setdefault(ref["target"].strip(), []).append(
+                f"line {k + 1}"
+            )
         if excluded[k]:
             continue
         stripped = line.strip()
@@ -180,7 +207,9 @@ def parse_chapter(path: Path) -> ChapterStats:
             if not in_math:
                 stats.equations += 0 if in_solution[k] else 1
                 one_line = stripped.count("$$") >= 2
-            closing = (not in_math and one_line) or (in_math and "$$" in stripped)
+            closing = (not in_math and one_line) or (
+                in_math and "$$" in stripped
+            )
             if closing:
                 in_math = False
                 lab = re.search(r"\$\$\s*\((?P<label>[^)]+)\)\s*$", stripped)
@@ -193,8 +222,12 @@ def parse_chapter(path: Path) -> ChapterStats:
             continue
         text_lines.append(line)
     text = "\n".join(text_lines)
-    text = re.sub(r"\$[^$]+\$", " x ", text)  # an inline formula reads as about one word
-    text = re.sub(r"\{[a-z:-]+\}`[^`]*`", " x ", text)  # a role reads as about one word
+    text = re.sub(
+        r"\$[^$]+\$", " x ", text
+    )  # an inline formula reads as about one word
+    text = re.sub(
+        r"\{[a-z:-]+\}`[^`]*`", " x ", text
+    )  # a role reads as about one word
     stats.words = len(re.findall(r"[\w'’-]+", text))
     return stats
 
@@ -206,7 +239,11 @@ def parse_exercises(path: Path) -> list[Exercise]:
     for name, arg, start, end in _blocks(lines):
         if name not in ("exercise", "exercise-start"):
             continue
-        body = lines[start + 1 : end] if name == "exercise" else lines[start + 1 :]
+        body = (
+            lines[start + 1 : end]
+            if name == "exercise"
+            else lines[start + 1 :]
+        )
         label, k = "", 0
         while k < len(body) and re.match(r"^\s*:[a-z-]+:", body[k]):
             m = OPTION_LABEL_RE.match(body[k].strip())
@@ -225,7 +262,9 @@ def parse_exercises(path: Path) -> list[Exercise]:
         else:
             ex.problem = "no header line"
         if not label:
-            ex.problem = (ex.problem + "; " if ex.problem else "") + "no :label:"
+            ex.problem = (
+                ex.problem + "; " if ex.problem else ""
+            ) + "no :label:"
         elif not arg:
             ex.problem = (ex.problem + "; " if ex.problem else "") + "no title"
         found.append(ex)
@@ -277,8 +316,13 @@ def _label_link(env, label: str, text: str) -> addnodes.pending_xref:
     return ref
 
 
-def _table(header: list[str], rows: list[list[nodes.Node | str]], widths: list[int]) -> nodes.table:
-    table, tgroup = nodes.table(classes=["colwidths-given"]), nodes.tgroup(cols=len(header))
+def _table(
+    header: list[str], rows: list[list[nodes.Node | str]], widths: list[int]
+) -> nodes.table:
+    table, tgroup = (
+        nodes.table(classes=["colwidths-given"]),
+        nodes.tgroup(cols=len(header)),
+    )
     table += tgroup
     for w in widths:
         tgroup += nodes.colspec(colwidth=w)
@@ -319,7 +363,11 @@ class _GuideDirective(SphinxDirective):
 class ChapterTimes(_GuideDirective):
     def run(self) -> list[nodes.Node]:
         times_file = Path(self.env.srcdir) / "_build" / "execution_times.json"
-        times = json.loads(times_file.read_text(encoding="utf-8")) if times_file.exists() else {}
+        times = (
+            json.loads(times_file.read_text(encoding="utf-8"))
+            if times_file.exists()
+            else {}
+        )
         rows = []
         total_read, total_run, measured = 0, 0.0, 0
         for path in self.sources():
@@ -334,7 +382,11 @@ class ChapterTimes(_GuideDirective):
             total_read += s.reading_minutes
             rows.append(
                 [
-                    _doc_link(self.env, s.stem, f"{_chapter_number(s.stem)}. {s.title}"),
+                    _doc_link(
+                        self.env,
+                        s.stem,
+                        f"{_chapter_number(s.stem)}. {s.title}",
+                    ),
                     f"{s.words:,}",
                     str(s.equations),
                     str(s.code_lines),
@@ -345,11 +397,31 @@ class ChapterTimes(_GuideDirective):
         total_run_text = (
             f"{total_run:.0f} s"
             if measured == len(rows)
-            else (f"{total_run:.0f} s ({measured} measured)" if measured else "not measured")
+            else (
+                f"{total_run:.0f} s ({measured} measured)"
+                if measured
+                else "not measured"
+            )
         )
-        rows.append([nodes.strong("", "Total"), "", "", "", f"{total_read} min", total_run_text])
+        rows.append(
+            [
+                nodes.strong("", "Total"),
+                "",
+                "",
+                "",
+                f"{total_read} min",
+                total_run_text,
+            ]
+        )
         table = _table(
-            ["Chapter", "Words", "Display equations", "Code lines", "Reading", "Running"],
+            [
+                "Chapter",
+                "Words",
+                "Display equations",
+                "Code lines",
+                "Reading",
+                "Running",
+            ],
             rows,
             [42, 9, 11, 9, 11, 18],
         )
@@ -382,14 +454,29 @@ class ChapterDependencies(_GuideDirective):
                 for i, (src, labels) in enumerate(sorted(on.items())):
                     if i:
                         cell += nodes.Text("; ")
-                    cell += _doc_link(self.env, src, f"ch. {_chapter_number(src)}")
-                    cell += nodes.Text(" (" + ", ".join(sorted(set(labels))) + ")")
+                    cell += _doc_link(
+                        self.env, src, f"ch. {_chapter_number(src)}"
+                    )
+                    cell += nodes.Text(
+                        " (" + ", ".join(sorted(set(labels))) + ")"
+                    )
             else:
                 cell = nodes.Text("the introduction only")
             rows.append(
-                [_doc_link(self.env, s.stem, f"{_chapter_number(s.stem)}. {titles[s.stem]}"), cell]
+                [
+                    _doc_link(
+                        self.env,
+                        s.stem,
+                        f"{_chapter_number(s.stem)}. {titles[s.stem]}",
+                    ),
+                    cell,
+                ]
             )
-        out.append(_table(["Chapter", "Builds on (the labels it cites)"], rows, [40, 60]))
+        out.append(
+            _table(
+                ["Chapter", "Builds on (the labels it cites)"], rows, [40, 60]
+            )
+        )
         return out
 
     def _draw(self, stats: list[ChapterStats], deps) -> nodes.Node | None:
@@ -404,7 +491,9 @@ class ChapterDependencies(_GuideDirective):
         # layer = length of the longest chain of dependencies leading to the chapter
         layer: dict[str, int] = {}
         for stem in stems:
-            layer[stem] = 1 + max((layer[d] for d in deps.get(stem, {})), default=-1)
+            layer[stem] = 1 + max(
+                (layer[d] for d in deps.get(stem, {})), default=-1
+            )
         by_layer: dict[int, list[str]] = {}
         for stem in stems:
             by_layer.setdefault(layer[stem], []).append(stem)
@@ -412,14 +501,21 @@ class ChapterDependencies(_GuideDirective):
 
         from matplotlib.patches import FancyBboxPatch
 
-        dx, dy, bw, bh = 1.45, 0.8, 1.1, 0.62  # layer spacing, row spacing, box size
+        dx, dy, bw, bh = (
+            1.45,
+            0.8,
+            1.1,
+            0.62,
+        )  # layer spacing, row spacing, box size
         pos = {}
         for lay, members in by_layer.items():
             for j, stem in enumerate(members):
                 pos[stem] = (lay * dx, -dy * (j - (len(members) - 1) / 2))
         width = max(by_layer) + 1
         height = max(len(m) for m in by_layer.values())
-        fig, ax = plt.subplots(figsize=(1.25 * width + 0.3, 0.75 * height + 0.4), dpi=200)
+        fig, ax = plt.subplots(
+            figsize=(1.25 * width + 0.3, 0.75 * height + 0.4), dpi=200
+        )
         for s in stats:
             x, y = pos[s.stem]
             ax.add_patch(
@@ -463,7 +559,10 @@ class ChapterDependencies(_GuideDirective):
                     ),
                 )
         ax.set_xlim(-bw / 2 - 0.05, (width - 1) * dx + bw / 2 + 0.05)
-        ax.set_ylim(-dy * (height - 1) / 2 - bh / 2 - 0.05, dy * (height - 1) / 2 + bh / 2 + 0.05)
+        ax.set_ylim(
+            -dy * (height - 1) / 2 - bh / 2 - 0.05,
+            dy * (height - 1) / 2 + bh / 2 + 0.05,
+        )
         ax.set_aspect("equal")
         ax.axis("off")
         out_dir = Path(self.env.srcdir) / "_build" / "generated"
@@ -490,7 +589,10 @@ class ChapterDependencies(_GuideDirective):
 class ExerciseTable(_GuideDirective):
     def run(self) -> list[nodes.Node]:
         rows = []
-        titles = {p.stem: parse_chapter(p).title for p in chapter_sources(Path(self.env.srcdir))}
+        titles = {
+            p.stem: parse_chapter(p).title
+            for p in chapter_sources(Path(self.env.srcdir))
+        }
         for path in self.sources():
             for ex in parse_exercises(path):
                 if ex.problem:
@@ -507,20 +609,34 @@ class ExerciseTable(_GuideDirective):
                         subtype="exercise-header",
                     )
                 title = ex.title or ex.label or "(untitled)"
-                link = _label_link(self.env, ex.label, title) if ex.label else nodes.Text(title)
+                link = (
+                    _label_link(self.env, ex.label, title)
+                    if ex.label
+                    else nodes.Text(title)
+                )
                 rows.append(
                     [
-                        _doc_link(self.env, ex.chapter, _chapter_number(ex.chapter)),
+                        _doc_link(
+                            self.env, ex.chapter, _chapter_number(ex.chapter)
+                        ),
                         link,
                         ex.type or "—",
                         f"{ex.level} of 3" if ex.level else "—",
                     ]
                 )
         del titles
-        return [_table(["Ch.", "Exercise", "Type", "Difficulty"], rows, [8, 60, 18, 14])]
+        return [
+            _table(
+                ["Ch.", "Exercise", "Type", "Difficulty"],
+                rows,
+                [8, 60, 18, 14],
+            )
+        ]
 
 
-def exercise_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+def exercise_role(
+    name, rawtext, text, lineno, inliner, options=None, content=None
+):
     """``{klnotes-ex}`ex-1-support, ex-2-mirror``: links to exercises, shown by title.
 
     The titles come from the chapter sources, so a syllabus names the exercises as the
@@ -528,7 +644,9 @@ def exercise_role(name, rawtext, text, lineno, inliner, options=None, content=No
     """
     env = inliner.document.settings.env
     known = {
-        ex.label: ex for path in chapter_sources(Path(env.srcdir)) for ex in parse_exercises(path)
+        ex.label: ex
+        for path in chapter_sources(Path(env.srcdir))
+        for ex in parse_exercises(path)
     }
     result: list[nodes.Node] = []
     messages = []
@@ -539,7 +657,8 @@ def exercise_role(name, rawtext, text, lineno, inliner, options=None, content=No
         if ex is None:
             messages.append(
                 inliner.reporter.error(
-                    f"klnotes-ex: no exercise labelled {label!r} in chapters/*.md", line=lineno
+                    f"klnotes-ex: no exercise labelled {label!r} in chapters/*.md",
+                    line=lineno,
                 )
             )
             result.append(nodes.literal("", label))

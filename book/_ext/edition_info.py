@@ -18,7 +18,11 @@ from sphinx.config import Config
 
 def build_date() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    when = (
+        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        if epoch
+        else dt.datetime.now(dt.UTC)
+    )
     return when.date().isoformat()
 
 
@@ -35,7 +39,10 @@ def _footer(app: Sphinx, config: Config) -> None:
     v = version(Path(app.srcdir))
     config.version = config.release = v
     # {{ version }} in a page (the intro's "How to cite") is the same number
-    config.myst_substitutions = {**(config.myst_substitutions or {}), "version": v}
+    config.myst_substitutions = {
+        **(config.myst_substitutions or {}),
+        "version": v,
+    }
     options = dict(config.html_theme_options or {})
     repo = options.get("repository_url", "").rstrip("/")
     branch = options.get("repository_branch", "main")

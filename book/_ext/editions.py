@@ -85,7 +85,8 @@ class CutGatedSolutions(SphinxTransform):
             )
             if end is None:
                 LOGGER.warning(
-                    "solution-start without a solution-end in the same block", location=marker
+                    "solution-start without a solution-end in the same block",
+                    location=marker,
                 )
                 parent.remove(marker)
                 continue
@@ -129,7 +130,9 @@ def latex_settings(app: Sphinx, config: Config) -> None:
     config.latex_domain_indices = False
     # jupyterBook.cls requires bbm.sty; ship a stand-in where TeX has none
     if shutil.which("kpsewhich"):
-        found = subprocess.run(["kpsewhich", "bbm.sty"], capture_output=True, text=True)
+        found = subprocess.run(
+            ["kpsewhich", "bbm.sty"], capture_output=True, text=True
+        )
         if not found.stdout.strip():
             extra = list(config.latex_additional_files or [])
             extra.append(str(Path(__file__).parent / "latex" / "bbm.sty"))
@@ -151,7 +154,11 @@ def _latex_labels(self, node) -> str:
     if node.get("label") and node["label"] not in ids:
         ids.append(node["label"])
     return (
-        "".join(r"\phantomsection\label{%s}" % self.idescape(f"{docname}:{i}") for i in ids) + "\n"
+        "".join(
+            rf"\phantomsection\label{{{self.idescape(f'{docname}:{i}')}}}"
+            for i in ids
+        )
+        + "\n"
     )
 
 
@@ -170,7 +177,11 @@ def _visit_proof_enumerable(self, node) -> None:
 
 
 def _depart_proof_enumerable(self, node) -> None:
-    from sphinx_proof.nodes import latex_admonition_end, latex_admonition_start, list_rindex
+    from sphinx_proof.nodes import (
+        latex_admonition_end,
+        latex_admonition_start,
+        list_rindex,
+    )
 
     number = _sphinx_number(self, node, node.get("countertype", ""))
     idx = list_rindex(self.body, latex_admonition_start) + 2
@@ -189,7 +200,11 @@ def _visit_exercise(self, node) -> None:
     from sphinx_exercise.latex import LaTeXMarkup
 
     self.body.append(_latex_labels(self, node))
-    self.body.append("\\phantomsection \\label{" + f"exercise:{node.attributes['label']}" + "}\n")
+    self.body.append(
+        "\\phantomsection \\label{"
+        + f"exercise:{node.attributes['label']}"
+        + "}\n"
+    )
     self.body.append(LaTeXMarkup().visit_admonition())
 
 
@@ -205,10 +220,16 @@ def _visit_proof(self, node) -> None:
         else node
     )
     paragraphs = list(body.findall(nodes.paragraph))
-    if paragraphs and paragraphs[0].children and isinstance(paragraphs[0][0], nodes.Text):
+    if (
+        paragraphs
+        and paragraphs[0].children
+        and isinstance(paragraphs[0][0], nodes.Text)
+    ):
         first = paragraphs[0][0]
         if first.astext().startswith("Proof. "):
-            paragraphs[0].replace(first, nodes.Text(first.astext()[len("Proof. ") :]))
+            paragraphs[0].replace(
+                first, nodes.Text(first.astext()[len("Proof. ") :])
+            )
             paragraphs[0].insert(0, nodes.emphasis("", "Proof. "))
     self.body.append("\n\\begin{sphinxklproof}\n")
     for child in body.children:
@@ -228,17 +249,22 @@ def _register_latex_visitors(app: Sphinx) -> None:
 
     for name in PROOF_TYPES:
         app.registry.add_translation_handlers(
-            pf.NODE_TYPES[name], latex=(_visit_proof_enumerable, _depart_proof_enumerable)
+            pf.NODE_TYPES[name],
+            latex=(_visit_proof_enumerable, _depart_proof_enumerable),
         )
     app.registry.add_translation_handlers(
-        pf.unenumerable_node, latex=(_visit_proof_unenumerable, pf.depart_unenumerable_node)
+        pf.unenumerable_node,
+        latex=(_visit_proof_unenumerable, pf.depart_unenumerable_node),
     )
-    app.registry.add_translation_handlers(pf.proof_node, latex=(_visit_proof, _depart_nothing))
+    app.registry.add_translation_handlers(
+        pf.proof_node, latex=(_visit_proof, _depart_nothing)
+    )
     app.registry.add_translation_handlers(
         ex.exercise_node, latex=(_visit_exercise, ex.depart_exercise_node)
     )
     app.registry.add_translation_handlers(
-        ex.exercise_enumerable_node, latex=(_visit_exercise, ex.depart_exercise_enumerable_node)
+        ex.exercise_enumerable_node,
+        latex=(_visit_exercise, ex.depart_exercise_enumerable_node),
     )
 
 
@@ -253,7 +279,9 @@ _SECNUM = "_klnotes_latex_secnum_depth"
 def _latex_numbering_like_site(app: Sphinx) -> None:
     if app.builder.format == "latex":
         setattr(app, _SECNUM, app.config.numfig_secnum_depth)
-        app.config.numfig_secnum_depth = getattr(app, "_klnotes_site_secnum_depth", 1)
+        app.config.numfig_secnum_depth = getattr(
+            app, "_klnotes_site_secnum_depth", 1
+        )
 
 
 def _latex_numbering_for_writer(app: Sphinx, doctree, docname) -> None:

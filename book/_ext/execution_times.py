@@ -22,7 +22,11 @@ def _row(*cells: nodes.Node) -> nodes.row:
     row = nodes.row()
     for cell in cells:
         entry = nodes.entry()
-        entry += cell if isinstance(cell, nodes.paragraph) else nodes.paragraph("", "", cell)
+        entry += (
+            cell
+            if isinstance(cell, nodes.paragraph)
+            else nodes.paragraph("", "", cell)
+        )
         row += entry
     return row
 
@@ -37,27 +41,57 @@ class ExecutionTimes(SphinxDirective):
         for width in (60, 20, 20):
             tgroup += nodes.colspec(colwidth=width)
         thead, tbody = nodes.thead(), nodes.tbody()
-        thead += _row(nodes.Text("Chapter"), nodes.Text("Code cells"), nodes.Text("Seconds"))
+        thead += _row(
+            nodes.Text("Chapter"),
+            nodes.Text("Code cells"),
+            nodes.Text("Seconds"),
+        )
         total = 0.0
         times_file = Path(self.env.srcdir) / "_build" / "execution_times.json"
-        times = json.loads(times_file.read_text(encoding="utf-8")) if times_file.exists() else {}
+        times = (
+            json.loads(times_file.read_text(encoding="utf-8"))
+            if times_file.exists()
+            else {}
+        )
         for path in sorted(book.glob("[0-9][0-9]_*.ipynb")):
             self.env.note_dependency(str(path))
             nb = json.loads(path.read_text(encoding="utf-8"))
             seconds = times.get(path.stem, {}).get("seconds")
             cells = sum(1 for c in nb["cells"] if c["cell_type"] == "code")
             link = addnodes.pending_xref(
-                "", nodes.inline("", path.stem), refdomain="std", reftype="doc",
-                reftarget=f"/book/{path.stem}", refdoc=self.env.docname, refexplicit=False,
+                "",
+                nodes.inline("", path.stem),
+                refdomain="std",
+                reftype="doc",
+                reftarget=f"/book/{path.stem}",
+                refdoc=self.env.docname,
+                refexplicit=False,
             )
-            shown = f"{seconds:.1f}" if isinstance(seconds, (int, float)) else "not measured"
+            shown = (
+                f"{seconds:.1f}"
+                if isinstance(seconds, (int, float))
+                else "not measured"
+            )
             total += seconds if isinstance(seconds, (int, float)) else 0.0
             tbody += _row(link, nodes.Text(str(cells)), nodes.Text(shown))
-        tbody += _row(nodes.strong("", "Total"), nodes.Text(""), nodes.strong("", f"{total:.1f}"))
+        tbody += _row(
+            nodes.strong("", "Total"),
+            nodes.Text(""),
+            nodes.strong("", f"{total:.1f}"),
+        )
         tgroup += thead
         tgroup += tbody
         measured = sorted(
-            {(t.get("date"), t.get("python"), t.get("numpy"), t.get("cores"), t.get("by")) for t in times.values()},
+            {
+                (
+                    t.get("date"),
+                    t.get("python"),
+                    t.get("numpy"),
+                    t.get("cores"),
+                    t.get("by"),
+                )
+                for t in times.values()
+            },
             key=str,
         )
         notes = [

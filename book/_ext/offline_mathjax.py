@@ -41,6 +41,8 @@ def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, bool]:
     if not (mathjax_source() / "tex-chtml.js").is_file():
-        raise RuntimeError("MathJax not found: install django-static-mathjax (it is in requirements.txt)")
+        raise RuntimeError(
+            "MathJax not found: install django-static-mathjax (it is in requirements.txt)"
+        )
     app.connect("build-finished", copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -17,10 +17,15 @@ def _key(script) -> tuple:
     # another; both mean "no file", so they are normalised before comparing.
     filename = getattr(script, "filename", script) or ""
     attrs = getattr(script, "attributes", {}) or {}
-    return (str(filename), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+    return (
+        str(filename),
+        tuple(sorted((k, str(v)) for k, v in attrs.items())),
+    )
 
 
-def drop_duplicate_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+def drop_duplicate_scripts(
+    app: Sphinx, pagename, templatename, context, doctree
+) -> None:
     scripts = context.get("script_files")
     if not scripts:
         return

@@ -58,7 +58,9 @@ Params = dict[str, NDArray[np.float64]]
 _LOG_2PI = math.log(2 * math.pi)
 
 
-def _number(value: float, name: str, *, low: float = 0.0, strict: bool) -> float:
+def _number(
+    value: float, name: str, *, low: float = 0.0, strict: bool
+) -> float:
     ok = (
         isinstance(value, (int, float, np.integer, np.floating))
         and not isinstance(value, bool)
@@ -66,17 +68,25 @@ def _number(value: float, name: str, *, low: float = 0.0, strict: bool) -> float
     )
     if not ok or value < low or (strict and value == low):
         sign = ">" if strict else ">="
-        raise ValueError(f"{name} must be a finite number {sign} {low}; got {value!r}")
+        raise ValueError(
+            f"{name} must be a finite number {sign} {low}; got {value!r}"
+        )
     return float(value)
 
 
 def _count(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or value < 1
+    ):
         raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
     return int(value)
 
 
-def _data(params: Params, x: ArrayLike, name: str = "x") -> NDArray[np.float64]:
+def _data(
+    params: Params, x: ArrayLike, name: str = "x"
+) -> NDArray[np.float64]:
     arr = np.asarray(x, dtype=np.float64)
     d = params["W1"].shape[0]
     if arr.ndim != 2 or arr.shape[1] != d:
@@ -101,7 +111,9 @@ def _log_normal(
     """Sum over the last axis of log N(x; mean, var), diagonal covariance."""
     var = np.asarray(var, dtype=np.float64)
     mean = np.asarray(mean, dtype=np.float64)
-    return -0.5 * np.sum(_LOG_2PI + np.log(var) + (x - mean) ** 2 / var, axis=-1)
+    return -0.5 * np.sum(
+        _LOG_2PI + np.log(var) + (x - mean) ** 2 / var, axis=-1
+    )
 
 
 def expected_distortion(
@@ -163,7 +175,8 @@ def expected_distortion(
     sq = np.sum((x_hat.reshape(n_samples, *x.shape) - x) ** 2, axis=-1)
     d = x.shape[1]
     return float(
-        np.mean(sq) / (2 * obs_sd**2) + 0.5 * d * math.log(2 * math.pi * obs_sd**2)
+        np.mean(sq) / (2 * obs_sd**2)
+        + 0.5 * d * math.log(2 * math.pi * obs_sd**2)
     )
 
 
@@ -234,10 +247,14 @@ def rate_decomposition(
     mu, log_var = vae.encode(params, x)
     var = np.exp(log_var)
     n, latent = mu.shape
-    rate = float(np.mean(0.5 * np.sum(np.expm1(log_var) - log_var + mu**2, axis=1)))
+    rate = float(
+        np.mean(0.5 * np.sum(np.expm1(log_var) - log_var + mu**2, axis=1))
+    )
     info, marg = [], []
     for _ in range(n_samples):
-        z = mu + np.sqrt(var) * rng.standard_normal(mu.shape)  # z_n ~ q(z | x_n)
+        z = mu + np.sqrt(var) * rng.standard_normal(
+            mu.shape
+        )  # z_n ~ q(z | x_n)
         log_cond = _log_normal(z, mu, var)
         log_agg = np.empty(n)
         for start in range(0, n, 500):  # chunks keep memory at 500 x N x L
@@ -462,8 +479,12 @@ def loss_and_grad_soft_free_bits(
     True
     """
     beta = _number(beta, "beta", strict=False)
-    recon, stats, grads = vae.loss_and_grad(params, x, eps, beta=0.0, obs_sd=obs_sd)
-    value, slope = soft_free_bits(np.asarray(stats["kl_per_dim"]), free_bits, softness)
+    recon, stats, grads = vae.loss_and_grad(
+        params, x, eps, beta=0.0, obs_sd=obs_sd
+    )
+    value, slope = soft_free_bits(
+        np.asarray(stats["kl_per_dim"]), free_bits, softness
+    )
     x = np.asarray(x, dtype=np.float64)
     h = np.tanh(x @ params["W1"] + params["b1"])
     mu = h @ params["Wm"] + params["bm"]
@@ -574,10 +595,16 @@ def train_soft_free_bits(
                 m_hat = m[k] / (1 - b1**step)
                 v_hat = v[k] / (1 - b2**step)
                 params[k] -= lr * m_hat / (np.sqrt(v_hat) + tiny)
-            sums += (loss, cast(float, stats["recon"]), cast(float, stats["kl"]))
+            sums += (
+                loss,
+                cast(float, stats["recon"]),
+                cast(float, stats["kl"]),
+            )
             kl_dims += np.asarray(stats["kl_per_dim"])
             batches += 1
-        for key, val in zip(("loss", "recon", "kl"), sums / batches):
+        for key, val in zip(
+            ("loss", "recon", "kl"), sums / batches, strict=True
+        ):
             hist[key].append(val)
         hist["kl_per_dim"].append(kl_dims / batches)
     return {k: np.array(val) for k, val in hist.items()}
