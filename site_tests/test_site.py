@@ -287,11 +287,10 @@ _LEFTOVER_TEX = r"""(n) => {
 # Content (math, code, tables, images) that cannot be seen whole: cut by an ancestor that
 # hides overflow, scrolling an enclosing block (a proof box, the article) sideways rather
 # than its own box, or reaching past the screen's right edge (the page scrolls sideways).
-_CLIPPED = r"""([tol, n]) => {
+_CLIPPED = r"""([tol, n, screen]) => {
   const article = document.querySelector('article') || document.body;
-  const own = 'mjx-container, pre, .highlight, .cell_output, .output, .pst-scrollable-table-container, .table-wrapper';
-  const pageWidth = document.documentElement.clientWidth;
-  const found = [];
+  const own = 'mjx-container, span.math, div.math, pre, .highlight, .cell_output, .output, .pst-scrollable-table-container, .table-wrapper';
+  const found = [], scrolling = [];
   const describe = (e) => {
     const sec = e.closest('div.admonition[id], section[id], figure[id]');
     const text = (e.tagName === 'IMG' ? e.alt || e.src : e.textContent).replace(/\s+/g, ' ').trim();
@@ -315,6 +314,7 @@ _CLIPPED = r"""([tol, n]) => {
       right = Math.max(right, r.left + e.scrollWidth);
     }
     if (ox === 'auto' || ox === 'scroll') {  // scrolls in its own box
+      if (math && (right > r.right + tol || left < r.left - tol)) scrolling.push(describe(e));
       left = Math.max(left, r.left); right = Math.min(right, r.right);
     } else if ((ox === 'hidden' || ox === 'clip') && (right > r.right + tol || left < r.left - tol)) {
       found.push(`cut by its own box: ${describe(e)}`);
@@ -334,14 +334,16 @@ _CLIPPED = r"""([tol, n]) => {
         break;
       }
       if (over && !a.matches(own)) { defect = `scrolls the enclosing ${name(a)} sideways`; break; }
+      if (over && math) scrolling.push(describe(e));
       left = Math.max(left, inL); right = Math.min(right, inR);
     }
-    if (!defect && right > pageWidth + tol) defect = 'runs past the right edge of the screen';
+    if (!defect && right > screen + tol) defect = 'runs past the right edge of the screen';
     if (defect) found.push(`${defect}: ${describe(e)}`);
   }
+  // (a phone browser zooms out to show a too wide page: compare with the screen, not innerWidth)
   const sw = document.documentElement.scrollWidth;
-  if (sw > window.innerWidth + tol) found.push(`the page is ${sw} px wide on a ${window.innerWidth} px screen`);
-  return found;
+  if (sw > screen + tol) found.push(`the page is ${sw} px wide on a ${screen} px screen`);
+  return {defects: found, scrolling};
 }"""
 
 # Code cells (inputs and text outputs) whose lines are wider than the column.
@@ -397,9 +399,10 @@ def reader_view(browser, server, rel: str, size: str) -> dict:
         page.evaluate(_EXPAND_ALL)
         page.wait_for_timeout(SETTLE_MS)
         args = [OVERFLOW_TOLERANCE_PX, SNIPPET_CHARS]
+        screen = VIEWPORTS[size]["viewport"]["width"]
         view = {
             "tex": page.evaluate(_LEFTOVER_TEX, SNIPPET_CHARS // 2),
-            "clipped": page.evaluate(_CLIPPED, args),
+            "clipped": page.evaluate(_CLIPPED, [*args, screen]),
             "code": page.evaluate(_WIDE_CODE, args),
         }
         page.add_script_tag(content=axe)
@@ -426,7 +429,7 @@ def test_no_leftover_tex_in_prose(rel, size, browser, server):
 @pytest.mark.parametrize("size", VIEWPORTS)
 @pytest.mark.parametrize("rel", PAGES)
 def test_nothing_is_cut_off_or_widens_the_page(rel, size, browser, server):
-    clipped = reader_view(browser, server, rel, size)["clipped"]
+    clipped = reader_view(browser, server, rel, size)["clipped"]["defects"]
     assert not clipped, f"{rel} at {size}: {len(clipped)} blocks not visible whole:\n" + "\n".join(clipped)
 
 

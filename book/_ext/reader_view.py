@@ -9,6 +9,9 @@
 - Code colours: accessible Pygments styles (WCAG AA contrast) in light and dark mode.
 - Figures: an image inside a figure whose alt text is missing (or is just the file
   path) gets its caption as alt text, so screen readers read the caption and not a hash.
+- ARIA: docutils marks a citation list (the References of a docstring on the API page)
+  ``role="list"`` although its entries are not list items, which assistive technology
+  reports as a broken list (axe-core: aria-required-children); the role is dropped.
 - The proof index page of sphinx-proof (raw labels such as ``thm-gibbs``, linked from
   nowhere) is not built: the numbered theorems are reached through the chapters.
 """
@@ -72,6 +75,15 @@ def figure_alt_text(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 image["alt"] = text
 
 
+_CITATION_LIST = '<div role="list" class="citation-list">'
+
+
+def fix_citation_list_role(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if body and _CITATION_LIST in body:
+        context["body"] = body.replace(_CITATION_LIST, '<div class="citation-list">')
+
+
 def configure(app: Sphinx, config: Config) -> None:
     config.templates_path = [str(TEMPLATES), *config.templates_path]
     config.html_static_path = [*config.html_static_path, str(STATIC)]
@@ -82,5 +94,6 @@ def configure(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, bool]:
     app.connect("config-inited", configure, priority=900)
     app.connect("doctree-resolved", figure_alt_text)
+    app.connect("html-page-context", fix_citation_list_role)
     app.add_css_file(CSS_FILE)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
