@@ -3,6 +3,8 @@
 - Navigation: ``book/_templates`` goes first on the template path. Its
   ``sections/header.html`` empties the theme's hidden top bar, whose duplicate ☰ and
   contents toggles captured the themes' click handlers (see that file).
+- The colour-mode button: ``book/_templates/theme-switcher.html`` hides its icons'
+  titles from assistive technology, so its visible text matches its name.
 - Layout: ``book/_static/klnotes.css`` (long formulas scroll in their own box instead
   of being cut by a proof or solution box; code fits 79 columns on a laptop and wraps
   on a phone; contrast of code text).
