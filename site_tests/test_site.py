@@ -278,7 +278,9 @@ VIEWPORTS = {
         "has_touch": True,
     },
 }
-SCREENSHOTS = ROOT / "_build" / "screenshots"
+# Screenshots and measurements go beside the site that is checked (normally _build/).
+OUT = SITE.parent
+SCREENSHOTS = OUT / "screenshots"
 SCREENSHOT_ELEMENTS = {"figure": "article figure", "solution": "article div.solution"}
 MATHJAX_TIMEOUT_MS = 20_000
 SETTLE_MS = 300  # after expanding solutions / opening a dialog, for layout and transitions
@@ -462,7 +464,7 @@ def reader_view(browser, server, rel: str, size: str) -> dict:
         _measured[key] = view
         # every measurement so far, for the record (read by people, not by the tests)
         record = {f"{r} @ {s}": v for (r, s), v in sorted(_measured.items())}
-        (ROOT / "_build" / "reader_view.json").write_text(json.dumps(record, indent=1, ensure_ascii=False))
+        (OUT / "reader_view.json").write_text(json.dumps(record, indent=1, ensure_ascii=False))
     return _measured[key]
 
 

@@ -3,6 +3,10 @@
 - Navigation: ``book/_templates`` goes first on the template path. Its
   ``sections/header.html`` empties the theme's hidden top bar, whose duplicate ☰ and
   contents toggles captured the themes' click handlers (see that file).
+- Keyboard: ``book/_static/klnotes.js`` gives a code block that becomes scrollable when
+  a solution is opened a tab stop, as the theme does for those scrollable at load.
+- The sidebar search field: ``book/_templates/search-button-field.html`` drops the
+  aria-label "Search" that hid its visible text "Search Ctrl+K" from its name.
 - The colour-mode button: ``book/_templates/theme-switcher.html`` hides its icons'
   titles from assistive technology, so its visible text matches its name.
 - Layout: ``book/_static/klnotes.css`` (long formulas scroll in their own box instead
@@ -31,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE.parent / "_templates"
 STATIC = HERE.parent / "_static"
 CSS_FILE = "klnotes.css"
+JS_FILE = "klnotes.js"
 CODE_STYLES = {"pygments_light_style": "a11y-high-contrast-light", "pygments_dark_style": "a11y-high-contrast-dark"}
 DOMAIN_INDICES = ["py-modindex"]  # every domain index except sphinx-proof's "prf-prf"
 
@@ -98,4 +103,5 @@ def setup(app: Sphinx) -> dict[str, bool]:
     app.connect("doctree-resolved", figure_alt_text)
     app.connect("html-page-context", fix_citation_list_role)
     app.add_css_file(CSS_FILE)
+    app.add_js_file(JS_FILE, loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
