@@ -403,6 +403,27 @@ _WIDE_CODE = r"""([tol, n]) => {
   return {total: cells.length, wide};
 }"""
 
+# Whether a line of CODE_COLUMNS characters fits each code cell without scrolling (the
+# layout's promise, whatever the chapters print): a probe block with the cell's classes
+# is put beside the cell, measured, and removed.
+CODE_COLUMNS = 79
+_FITS_COLUMNS = r"""([tol, cols]) => {
+  const cells = Array.from(document.querySelectorAll('article .cell_input pre, article .cell_output pre'))
+    .filter(p => p.getClientRects().length > 0);
+  const bad = [];
+  for (const p of cells) {
+    const probe = p.cloneNode(false);
+    probe.textContent = 'x'.repeat(cols);
+    p.after(probe);
+    if (probe.scrollWidth > probe.clientWidth + tol) {
+      const sec = p.closest('section[id], div.admonition[id]');
+      bad.push(`#${sec ? sec.id : '?'}: ${probe.scrollWidth - probe.clientWidth} px too narrow`);
+    }
+    probe.remove();
+  }
+  return bad;
+}"""
+
 _measured: dict[tuple[str, str], dict] = {}
 
 
@@ -453,6 +474,7 @@ def reader_view(browser, server, rel: str, size: str) -> dict:
             "tex": page.evaluate(_LEFTOVER_TEX, SNIPPET_CHARS // 2),
             "clipped": page.evaluate(_CLIPPED, [*args, screen]),
             "code": page.evaluate(_WIDE_CODE, args),
+            "columns": page.evaluate(_FITS_COLUMNS, [OVERFLOW_TOLERANCE_PX, CODE_COLUMNS]),
         }
         page.add_script_tag(content=axe)
         result = page.evaluate("rules => axe.run(document, {resultTypes: ['violations'], rules})", AXE_EXTRA_RULES)
@@ -490,6 +512,14 @@ def test_code_cells_fit_the_column(rel, size, browser, server):
     assert len(code["wide"]) <= allowed, (
         f"{rel} at {size}: {len(code['wide'])} of {code['total']} code cells scroll sideways "
         f"(at most {allowed} allowed):\n" + "\n".join(code["wide"]))
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize("rel", PAGES)
+def test_79_columns_fit_every_code_cell(rel, size, browser, server):
+    """The layout side of the code width: 79 columns fit (1280 px) or wrap (390 px)."""
+    bad = reader_view(browser, server, rel, size)["columns"]
+    assert not bad, f"{rel} at {size}: {CODE_COLUMNS} columns do not fit {len(bad)} code cells:\n" + "\n".join(bad)
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
