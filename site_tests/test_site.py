@@ -546,6 +546,9 @@ def test_phone_navigation_opens_the_table_of_contents(rel, browser, server):
         assert modal.evaluate("m => m.open"), f"{rel}: ☰ did not open the table of contents"
         chapter_links = modal.locator("nav.bd-docs-nav a.reference:visible").count()
         assert chapter_links >= len(CHAPTERS), f"{rel}: the opened contents show {chapter_links} links"
+        if rel in CHAPTERS:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{Path(rel).stem}-phone-390-contents.png"))
         page.keyboard.press("Escape")
         page.wait_for_timeout(SETTLE_MS)
         assert not modal.evaluate("m => m.open"), f"{rel}: Escape did not close the table of contents"
