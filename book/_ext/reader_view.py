@@ -1,0 +1,107 @@
+"""What the reader sees: site-wide fixes that need no change in any chapter.
+
+- Navigation: ``book/_templates`` goes first on the template path. Its
+  ``sections/header.html`` empties the theme's hidden top bar, whose duplicate ☰ and
+  contents toggles captured the themes' click handlers (see that file).
+- Keyboard: ``book/_static/klnotes.js`` gives a code block that becomes scrollable when
+  a solution is opened a tab stop, as the theme does for those scrollable at load.
+- The sidebar search field: ``book/_templates/search-button-field.html`` drops the
+  aria-label "Search" that hid its visible text "Search Ctrl+K" from its name.
+- The colour-mode button: ``book/_templates/theme-switcher.html`` hides its icons'
+  titles from assistive technology, so its visible text matches its name.
+- Layout: ``book/_static/klnotes.css`` (long formulas scroll in their own box instead
+  of being cut by a proof or solution box; code fits 79 columns on a laptop and wraps
+  on a phone; contrast of code text).
+- Code colours: accessible Pygments styles (WCAG AA contrast) in light and dark mode.
+- Figures: an image inside a figure whose alt text is missing (or is just the file
+  path) gets its caption as alt text, so screen readers read the caption and not a hash.
+- ARIA: docutils marks a citation list (the References of a docstring on the API page)
+  ``role="list"`` although its entries are not list items, which assistive technology
+  reports as a broken list (axe-core: aria-required-children); the role is dropped.
+- The proof index page of sphinx-proof (raw labels such as ``thm-gibbs``, linked from
+  nowhere) is not built: the numbered theorems are reached through the chapters.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE.parent / "_templates"
+STATIC = HERE.parent / "_static"
+CSS_FILE = "klnotes.css"
+JS_FILE = "klnotes.js"
+CODE_STYLES = {"pygments_light_style": "a11y-high-contrast-light", "pygments_dark_style": "a11y-high-contrast-dark"}
+DOMAIN_INDICES = ["py-modindex"]  # every domain index except sphinx-proof's "prf-prf"
+
+# TeX commands that commonly appear in captions, spelled as a screen reader should read them.
+_TEX_WORDS = {
+    r"\Vert": "‖", r"\|": "‖", r"\mid": "|", r"\le": "≤", r"\leq": "≤", r"\ge": "≥",
+    r"\geq": "≥", r"\ne": "≠", r"\approx": "≈", r"\infty": "∞", r"\to": "→",
+    r"\times": "×", r"\cdot": "·", r"\pm": "±", r"\sim": "∼", r"\log": "log", r"\exp": "exp",
+    r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\delta": "δ", r"\epsilon": "ε",
+    r"\varepsilon": "ε", r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ", r"\pi": "π",
+    r"\rho": "ρ", r"\sigma": "σ", r"\tau": "τ", r"\phi": "φ", r"\psi": "ψ", r"\chi": "χ",
+    r"\Sigma": "Σ", r"\Delta": "Δ", r"\mathcal{N}": "N", r"\mathcal N": "N",
+}
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+ ?|\\.")
+
+
+def plain_caption(caption: nodes.Node) -> str:
+    """A figure caption as plain text, with its inline math spelled out readably.
+
+    >>> from docutils import nodes
+    >>> plain_caption(nodes.caption("", "", nodes.Text("KL "), nodes.math("", r"D(P\\Vert Q)")))
+    'KL D(P‖Q)'
+    """
+    parts = []
+    for node in caption.findall(nodes.Text):
+        text = str(node)
+        if isinstance(node.parent, nodes.math):
+            for tex, word in sorted(_TEX_WORDS.items(), key=lambda kv: -len(kv[0])):
+                text = text.replace(tex, word)
+            text = _TEX_COMMAND.sub("", text).replace("{", "").replace("}", "").replace("^", "").replace("_", "")
+        parts.append(text)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def figure_alt_text(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for figure in doctree.findall(nodes.figure):
+        captions = [c for c in figure.children if isinstance(c, nodes.caption)]
+        if not captions:
+            continue
+        text = plain_caption(captions[0])
+        for image in figure.findall(nodes.image):
+            alt = image.get("alt", "")
+            if not alt or alt == image.get("uri") or Path(alt).name == Path(image.get("uri", "")).name:
+                image["alt"] = text
+
+
+_CITATION_LIST = '<div role="list" class="citation-list">'
+
+
+def fix_citation_list_role(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if body and _CITATION_LIST in body:
+        context["body"] = body.replace(_CITATION_LIST, '<div class="citation-list">')
+
+
+def configure(app: Sphinx, config: Config) -> None:
+    config.templates_path = [str(TEMPLATES), *config.templates_path]
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+    config.html_theme_options = {**(config.html_theme_options or {}), **CODE_STYLES}
+    config.html_domain_indices = DOMAIN_INDICES
+
+
+def setup(app: Sphinx) -> dict[str, bool]:
+    app.connect("config-inited", configure, priority=900)
+    app.connect("doctree-resolved", figure_alt_text)
+    app.connect("html-page-context", fix_citation_list_role)
+    app.add_css_file(CSS_FILE)
+    app.add_js_file(JS_FILE, loading_method="defer")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
