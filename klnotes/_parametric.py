@@ -133,7 +133,7 @@ def kl_std_normal(
         Log-variances :math:`\log \sigma_j^2`, finite; broadcasts with `mu`.
     axis : int, tuple of ints or None, keyword-only
         The axis or axes of the latent dimensions, summed over, as in
-        :func:`numpy.sum`: default the last; ``None`` sums over every axis;
+        ``numpy.sum``: default the last; ``None`` sums over every axis;
         ``()`` sums over none and returns the per-dimension terms.
     base : float or None, keyword-only
         ``None`` (default) for nats, ``2`` for bits.
