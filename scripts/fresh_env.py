@@ -17,8 +17,9 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import nbformat
@@ -95,6 +96,35 @@ def mismatches(nb: nbformat.NotebookNode, notebook: Path) -> list[int]:
         for i, (a, b) in enumerate(zip(text_outputs(nb), stored, strict=True))
         if a != b
     ]
+
+
+def new_venv(
+    where: Path, *, see: Callable[[str], bool], with_pip: bool = True
+) -> tuple[Path, Path]:
+    """A fresh venv that also sees some of this environment's installed packages.
+
+    Every entry of this interpreter's site-packages whose (lower-case) name passes
+    ``see`` is linked into ``where/packages``, which the new venv puts on its path
+    (a ``.pth`` file), so the venv gets them without the package index. Returns the
+    venv's python and its site-packages directory.
+    """
+    venv = where / "venv"
+    args = [sys.executable, "-m", "venv", venv] + (
+        [] if with_pip else ["--without-pip"]
+    )
+    run(*args)
+    python = venv / "bin" / "python"
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    purelib = Path(run(python, "-c", code).strip())
+    linked = where / "packages"
+    linked.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if entry.suffix != ".pth" and see(entry.name.lower()):
+            (linked / entry.name).symlink_to(entry)
+    (purelib / "_linked_packages.pth").write_text(
+        f"{linked}\n", encoding="utf-8"
+    )
+    return python, purelib
 
 
 def clean_env() -> dict[str, str]:

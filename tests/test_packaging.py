@@ -1,18 +1,22 @@
 """A clean package: ``python -m build`` gives a wheel and an sdist, and the wheel
-installed ALONE into a fresh virtual environment (no development pins; pip
-takes numpy and scipy from the package index) imports and runs every public
+installed ALONE into a fresh virtual environment imports and runs every public
 function.  The optional parts say which extra they need.
 
-Slow (a build and a venv, about 30-90 s); it runs in the default suite.
+Offline, like the rest of the suite: the build runs without isolation (setuptools
+and wheel of this environment), and the fresh venv sees only the declared
+dependencies, numpy and scipy, linked from this environment; pip installs the
+wheel with ``--no-index``, so a missing or undeclared dependency fails the test.
+
+Slow (a build and a venv, about 20-60 s); it runs in the default suite.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 import textwrap
-import venv
 from pathlib import Path
 
 import pytest
@@ -20,6 +24,16 @@ import pytest
 import klnotes
 
 ROOT = Path(__file__).resolve().parents[1]
+# the declared dependencies (pyproject.toml), and nothing else
+DEPENDENCIES = ("numpy", "scipy")
+
+_spec = importlib.util.spec_from_file_location(
+    "fresh_env", ROOT / "scripts" / "fresh_env.py"
+)
+assert _spec is not None and _spec.loader is not None
+fresh_env = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("fresh_env", fresh_env)
+_spec.loader.exec_module(fresh_env)
 
 # Every name in klnotes.__all__ with arguments that exercise it; the test fails
 # if a public function is added without an entry here.
@@ -93,7 +107,15 @@ SMOKE = textwrap.dedent(
 def test_wheel_installs_alone_and_every_public_function_runs(tmp_path):
     dist = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--no-isolation",
+            "--outdir",
+            str(dist),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -102,11 +124,22 @@ def test_wheel_installs_alone_and_every_public_function_runs(tmp_path):
     assert len(wheels) == 1 and len(sdists) == 1, list(dist.iterdir())
     assert wheels[0].name.startswith(f"klnotes-{klnotes.__version__}-")
 
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
-    python = env_dir / "bin" / "python"
+    python, _ = fresh_env.new_venv(
+        tmp_path,
+        see=lambda name: (
+            name.startswith(DEPENDENCIES) and not name.startswith("numpydoc")
+        ),
+    )
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", str(wheels[0])],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-index",
+            str(wheels[0]),
+        ],
         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
         check=True,
         capture_output=True,

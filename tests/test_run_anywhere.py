@@ -22,7 +22,6 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
@@ -75,26 +74,8 @@ def test_binder_pins_are_the_locks():
 @pytest.fixture(scope="module")
 def fresh_runtime(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("colab")
-    venv = tmp / "venv"
-    fresh_env.run(sys.executable, "-m", "venv", venv)
-    python = venv / "bin" / "python"
-    purelib = Path(
-        fresh_env.run(
-            python,
-            "-c",
-            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
-        ).strip()
-    )
-    deps = tmp / "deps"
-    deps.mkdir()
-    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
-        if (
-            not entry.name.lower().startswith(HIDDEN)
-            and entry.suffix != ".pth"
-        ):
-            (deps / entry.name).symlink_to(entry)
-    (purelib / "_colab_like_packages.pth").write_text(
-        f"{deps}\n", encoding="utf-8"
+    python, purelib = fresh_env.new_venv(
+        tmp, see=lambda name: not name.startswith(HIDDEN)
     )
     env = fresh_env.clean_env()
     probe = subprocess.run(
