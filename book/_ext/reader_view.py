@@ -36,18 +36,51 @@ TEMPLATES = HERE.parent / "_templates"
 STATIC = HERE.parent / "_static"
 CSS_FILE = "klnotes.css"
 JS_FILE = "klnotes.js"
-CODE_STYLES = {"pygments_light_style": "a11y-high-contrast-light", "pygments_dark_style": "a11y-high-contrast-dark"}
-DOMAIN_INDICES = ["py-modindex"]  # every domain index except sphinx-proof's "prf-prf"
+CODE_STYLES = {
+    "pygments_light_style": "a11y-high-contrast-light",
+    "pygments_dark_style": "a11y-high-contrast-dark",
+}
+DOMAIN_INDICES = [
+    "py-modindex"
+]  # every domain index except sphinx-proof's "prf-prf"
 
 # TeX commands that commonly appear in captions, spelled as a screen reader should read them.
 _TEX_WORDS = {
-    r"\Vert": "‖", r"\|": "‖", r"\mid": "|", r"\le": "≤", r"\leq": "≤", r"\ge": "≥",
-    r"\geq": "≥", r"\ne": "≠", r"\approx": "≈", r"\infty": "∞", r"\to": "→",
-    r"\times": "×", r"\cdot": "·", r"\pm": "±", r"\sim": "∼", r"\log": "log", r"\exp": "exp",
-    r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\delta": "δ", r"\epsilon": "ε",
-    r"\varepsilon": "ε", r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ", r"\pi": "π",
-    r"\rho": "ρ", r"\sigma": "σ", r"\tau": "τ", r"\phi": "φ", r"\psi": "ψ", r"\chi": "χ",
-    r"\Sigma": "Σ", r"\Delta": "Δ", r"\mathcal{N}": "N", r"\mathcal N": "N",
+    r"\Vert": "‖",
+    r"\|": "‖",
+    r"\mid": "|",
+    r"\le": "≤",
+    r"\leq": "≤",
+    r"\ge": "≥",
+    r"\geq": "≥",
+    r"\ne": "≠",
+    r"\approx": "≈",
+    r"\infty": "∞",
+    r"\to": "→",
+    r"\times": "×",
+    r"\cdot": "·",
+    r"\pm": "±",
+    r"\sim": "∼",
+    r"\log": "log",
+    r"\exp": "exp",
+    r"\alpha": "α",
+    r"\beta": "β",
+    r"\gamma": "γ",
+    r"\delta": "δ",
+    r"\epsilon": "ε",
+    r"\varepsilon": "ε",
+    r"\theta": "θ",
+    r"\lambda": "λ",
+    r"\mu": "μ",
+    r"\pi": "π",
+    r"\rho": "ρ",
+    r"\sigma": "σ",
+    r"\tau": "τ",
+    r"\phi": "φ",
+    r"\psi": "ψ",
+    r"\chi": "χ",
+    r"\Sigma": "Σ",
+    r"\Delta": "Δ",
 }
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+ ?|\\.")
 
@@ -63,14 +96,27 @@ def plain_caption(caption: nodes.Node) -> str:
     for node in caption.findall(nodes.Text):
         text = str(node)
         if isinstance(node.parent, nodes.math):
-            for tex, word in sorted(_TEX_WORDS.items(), key=lambda kv: -len(kv[0])):
-                text = text.replace(tex, word)
-            text = _TEX_COMMAND.sub("", text).replace("{", "").replace("}", "").replace("^", "").replace("_", "")
+            text = text.replace(r"\mathcal{N}", "N").replace(
+                r"\mathcal N", "N"
+            )
+            # a whole control word at a time (so \left is not read as \le + "ft"),
+            # with the space TeX ignores after it
+            text = _TEX_COMMAND.sub(
+                lambda m: _TEX_WORDS.get(m.group(0).rstrip(), ""), text
+            )
+            text = (
+                text.replace("{", "")
+                .replace("}", "")
+                .replace("^", "")
+                .replace("_", "")
+            )
         parts.append(text)
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
-def figure_alt_text(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+def figure_alt_text(
+    app: Sphinx, doctree: nodes.document, docname: str
+) -> None:
     for figure in doctree.findall(nodes.figure):
         captions = [c for c in figure.children if isinstance(c, nodes.caption)]
         if not captions:
@@ -78,23 +124,34 @@ def figure_alt_text(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         text = plain_caption(captions[0])
         for image in figure.findall(nodes.image):
             alt = image.get("alt", "")
-            if not alt or alt == image.get("uri") or Path(alt).name == Path(image.get("uri", "")).name:
+            if (
+                not alt
+                or alt == image.get("uri")
+                or Path(alt).name == Path(image.get("uri", "")).name
+            ):
                 image["alt"] = text
 
 
 _CITATION_LIST = '<div role="list" class="citation-list">'
 
 
-def fix_citation_list_role(app: Sphinx, pagename, templatename, context, doctree) -> None:
+def fix_citation_list_role(
+    app: Sphinx, pagename, templatename, context, doctree
+) -> None:
     body = context.get("body")
     if body and _CITATION_LIST in body:
-        context["body"] = body.replace(_CITATION_LIST, '<div class="citation-list">')
+        context["body"] = body.replace(
+            _CITATION_LIST, '<div class="citation-list">'
+        )
 
 
 def configure(app: Sphinx, config: Config) -> None:
     config.templates_path = [str(TEMPLATES), *config.templates_path]
     config.html_static_path = [*config.html_static_path, str(STATIC)]
-    config.html_theme_options = {**(config.html_theme_options or {}), **CODE_STYLES}
+    config.html_theme_options = {
+        **(config.html_theme_options or {}),
+        **CODE_STYLES,
+    }
     config.html_domain_indices = DOMAIN_INDICES
 
 
