@@ -20,7 +20,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["COLORS", "DPI", "FIGSIZE", "P_COLOR", "Q_COLOR", "style", "use_style"]
+__all__ = [
+    "COLORS",
+    "DPI",
+    "FIGSIZE",
+    "P_COLOR",
+    "Q_COLOR",
+    "style",
+    "use_style",
+]
 
 #: Okabe-Ito palette, in an order that reads well for up to eight series.
 COLORS: tuple[str, ...] = (

@@ -191,3 +191,31 @@ def test_every_error_message(call, message):
     params, x, eps = problem()
     with pytest.raises(ValueError, match=message):
         call(params, x, eps)
+
+
+def test_train_rejects_a_loss_that_is_not_callable():
+    rng = np.random.default_rng(0)
+    params = init_params(rng, 3, 4, 2)
+    with pytest.raises(
+        ValueError, match="loss must be callable or None; got int"
+    ):
+        train(params, rng.normal(size=(10, 3)), rng=rng, epochs=1, loss=3)
+
+
+def test_train_with_the_default_loss_hook_is_train_without_it():
+    data = np.random.default_rng(1).normal(size=(40, 3))
+    runs = []
+    for hook in (None, loss_and_grad):
+        params = init_params(np.random.default_rng(2), 3, 4, 2)
+        hist = train(
+            params,
+            data,
+            rng=np.random.default_rng(3),
+            epochs=2,
+            batch_size=10,
+            loss=hook,
+        )
+        runs.append((params, hist))
+    (p1, h1), (p2, h2) = runs
+    assert all(np.array_equal(p1[k], p2[k]) for k in p1)
+    assert np.array_equal(h1["loss"], h2["loss"])

@@ -46,6 +46,8 @@ from .._validation import as_float_array, check_finite, check_scalar
 __all__ = ["init_params", "encode", "decode", "loss_and_grad", "train"]
 
 Params = dict[str, NDArray[np.float64]]
+#: ``loss(params, x, eps, *, beta, obs_sd) -> (loss, stats, grads)``, as in train
+LossFn = Callable[..., tuple[float, dict[str, Any], Params]]
 
 
 def _check_int(value: object, name: str, low: int = 1) -> int:
@@ -254,6 +256,7 @@ def train(
     beta: float | Callable[[int], float] = 1.0,
     obs_sd: float = 1.0,
     free_bits: float = 0.0,
+    loss: LossFn | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     r"""Train with Adam on shuffled mini-batches; returns the per-epoch history.
 
@@ -276,6 +279,14 @@ def train(
         KL weight, or a function of the epoch index (0-based) for annealing.
     obs_sd, free_bits : float, keyword-only
         As in :func:`loss_and_grad`.
+
+    loss : callable, optional, keyword-only
+        The objective and its gradient, called as
+        ``loss(params, x, eps, beta=..., obs_sd=...)`` and returning
+        ``(loss, stats, grads)`` like :func:`loss_and_grad`; default
+        :func:`loss_and_grad` with this `free_bits`. Variants of the objective
+        (e.g. :func:`klnotes.models.vae_extras.train_soft_free_bits`) reuse the
+        loop through it.
 
     Returns
     -------
@@ -321,6 +332,26 @@ def train(
         def schedule(_epoch: int) -> float:
             return fixed
 
+    if loss is None:
+
+        def objective(
+            p: Params,
+            x: ArrayLike,
+            eps: ArrayLike,
+            *,
+            beta: float,
+            obs_sd: float,
+        ) -> tuple[float, dict[str, Any], Params]:
+            return loss_and_grad(
+                p, x, eps, beta=beta, obs_sd=obs_sd, free_bits=free_bits
+            )
+
+    elif callable(loss):
+        objective = loss
+    else:
+        raise ValueError(
+            f"loss must be callable or None; got {type(loss).__name__}"
+        )
     n_lat = params["Wm"].shape[1]
     m = {k: np.zeros_like(v) for k, v in params.items()}
     v = {k: np.zeros_like(val) for k, val in params.items()}
@@ -343,13 +374,8 @@ def train(
         for start in range(0, n, batch_size):
             xb = data[order[start : start + batch_size]]
             eps = rng.standard_normal((xb.shape[0], n_lat))
-            loss, stats, grads = loss_and_grad(
-                params,
-                xb,
-                eps,
-                beta=beta_e,
-                obs_sd=obs_sd,
-                free_bits=free_bits,
+            value, stats, grads = objective(
+                params, xb, eps, beta=beta_e, obs_sd=obs_sd
             )
             step += 1
             for k in params:
@@ -358,7 +384,7 @@ def train(
                 m_hat = m[k] / (1 - b1**step)
                 v_hat = v[k] / (1 - b2**step)
                 params[k] -= lr * m_hat / (np.sqrt(v_hat) + tiny)
-            sums += (loss, stats["recon"], stats["kl"])
+            sums += (value, stats["recon"], stats["kl"])
             kl_dims += stats["kl_per_dim"]
             batches += 1
         for key, val in zip(

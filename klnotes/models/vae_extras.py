@@ -35,8 +35,8 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -517,9 +517,8 @@ def train_soft_free_bits(
 ) -> dict[str, NDArray[np.float64]]:
     r""":func:`klnotes.models.vae.train` with smooth free bits.
 
-    The same Adam loop, shuffling and noise draws as
-    :func:`klnotes.models.vae.train`; the loss is
-    :func:`loss_and_grad_soft_free_bits`.
+    :func:`klnotes.models.vae.train` (the same Adam loop, shuffling and noise
+    draws) with :func:`loss_and_grad_soft_free_bits` as its loss.
 
     Parameters
     ----------
@@ -535,7 +534,8 @@ def train_soft_free_bits(
     Returns
     -------
     history : dict of ndarray
-        Per epoch: ``loss``, ``recon``, ``kl`` (unclamped), ``kl_per_dim``.
+        Per epoch: ``loss``, ``recon``, ``kl`` (unclamped), ``beta``,
+        ``kl_per_dim``.
 
     Raises
     ------
@@ -555,56 +555,19 @@ def train_soft_free_bits(
     >>> hist["kl_per_dim"].shape
     (3, 2)
     """
-    rng = _rng(rng)
-    data = _data(params, data, "data")
-    epochs = _count(epochs, "epochs")
-    batch_size = _count(batch_size, "batch_size")
-    lr = _number(lr, "lr", strict=True)
     soft_free_bits(0.0, free_bits, softness)  # validates both
-    latent = params["Wm"].shape[1]
-    m = {k: np.zeros_like(v) for k, v in params.items()}
-    v = {k: np.zeros_like(val) for k, val in params.items()}
-    b1, b2, tiny = 0.9, 0.999, 1e-8
-    step = 0
-    hist: dict[str, list[object]] = {
-        "loss": [],
-        "recon": [],
-        "kl": [],
-        "kl_per_dim": [],
-    }
-    n = data.shape[0]
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        sums, kl_dims, batches = np.zeros(3), np.zeros(latent), 0
-        for start in range(0, n, batch_size):
-            xb = data[order[start : start + batch_size]]
-            eps = rng.standard_normal((xb.shape[0], latent))
-            loss, stats, grads = loss_and_grad_soft_free_bits(
-                params,
-                xb,
-                eps,
-                beta=beta,
-                obs_sd=obs_sd,
-                free_bits=free_bits,
-                softness=softness,
-            )
-            step += 1
-            for k in params:
-                m[k] = b1 * m[k] + (1 - b1) * grads[k]
-                v[k] = b2 * v[k] + (1 - b2) * grads[k] ** 2
-                m_hat = m[k] / (1 - b1**step)
-                v_hat = v[k] / (1 - b2**step)
-                params[k] -= lr * m_hat / (np.sqrt(v_hat) + tiny)
-            sums += (
-                loss,
-                cast(float, stats["recon"]),
-                cast(float, stats["kl"]),
-            )
-            kl_dims += np.asarray(stats["kl_per_dim"])
-            batches += 1
-        for key, val in zip(
-            ("loss", "recon", "kl"), sums / batches, strict=True
-        ):
-            hist[key].append(val)
-        hist["kl_per_dim"].append(kl_dims / batches)
-    return {k: np.array(val) for k, val in hist.items()}
+    return vae.train(
+        params,
+        data,
+        rng=rng,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        beta=beta,
+        obs_sd=obs_sd,
+        loss=functools.partial(
+            loss_and_grad_soft_free_bits,
+            free_bits=free_bits,
+            softness=softness,
+        ),
+    )
