@@ -199,7 +199,7 @@ def entropy(
 def cross_entropy(
     p: ArrayLike, q: ArrayLike, *, axis: int = -1, base: float | None = None
 ) -> Result:
-    r"""Cross-entropy :math:`H(P, Q) = -\sum_i p_i \log q_i = H(P) + D(P \| Q)`.
+    r"""Cross-entropy :math:`H(P, Q) = -\sum_i p_i \log q_i`, equal to :math:`H(P) + D(P \| Q)`.
 
     Parameters
     ----------
@@ -481,7 +481,7 @@ def _log1p_minus(
 
 
 def tv_distance(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
-    r"""Total variation distance :math:`\mathrm{TV}(P, Q) = \max_A |P(A) - Q(A)| = \tfrac12 \sum_i |p_i - q_i|`.
+    r"""Total variation distance :math:`\mathrm{TV}(P, Q) = \max_A |P(A) - Q(A)|`, equal to :math:`\tfrac12 \sum_i |p_i - q_i|`.
 
     Parameters
     ----------
@@ -635,10 +635,13 @@ def f_divergence(
     about :math:`\epsilon\, q_i t_i |f'(t_i)|` (:math:`\epsilon = 2^{-53}`)
     plus `f`'s own rounding, :math:`\epsilon\, q_i` times the size of the
     parts `f` adds up: near :math:`P = Q`, where :math:`f(t_i)` is second
-    order in :math:`t_i - 1`, no relative precision is left (the test suite
-    checks the bound :math:`8\epsilon \sum_i [p_i |f'(t_i)| + q_i (1 + t_i)
-    (1 + |\log t_i|)]` for chi-squared and KL generators). Use
-    the specialised functions (:func:`kl_discrete`, :func:`chi2_divergence`,
+    order in :math:`t_i - 1`, no relative precision is left. The test suite
+    checks the bound
+
+    .. math:: &8\epsilon \sum_i [p_i |f'(t_i)| \\
+              &\quad + q_i (1 + t_i)(1 + |\log t_i|)]
+
+    for chi-squared and KL generators. Use the specialised functions (:func:`kl_discrete`, :func:`chi2_divergence`,
     :func:`hellinger_sq`, :func:`js_divergence`, :func:`tv_distance`) for
     small divergences. `f` is evaluated at :math:`p_i/q_i`, which exceeds
     :math:`10^{300}` when :math:`q_i` is tiny; if `f` overflows there the

@@ -141,8 +141,8 @@ def js_normal(
               \qquad \psi(u) = e^u - 1 - u,
 
     which integrates to JS because :math:`\int (m - p) = \int (m - q) = 0`.
-    :math:`\log(m/p) = \log(1 + \tfrac12\operatorname{expm1}(\log q - \log
-    p))` is formed from the difference of the two log-densities, taken in
+    The logarithm :math:`\log(m/p)`, which equals
+    :math:`\log(1 + \tfrac12\operatorname{expm1}(\log q - \log p))`, is formed from the difference of the two log-densities, taken in
     closed form, so nothing cancels when P and Q are close. The integral
     runs over the means :math:`\pm 40` standard deviations (the densities
     are below :math:`e^{-800}` outside) with

@@ -321,8 +321,12 @@ def kl_mvn(
     :math:`B = L^{-1}(\Sigma_p - \Sigma_q)L^{-\top}` (two triangular solves,
     no inverse), the eigenvalues :math:`\lambda_i = 1 + t_i` of
     :math:`L^{-1}\Sigma_p L^{-\top}` give
-    :math:`\operatorname{tr} - d - \log\det = \sum_i (t_i - \log(1 + t_i))
-    = \sum_i \psi(\log\lambda_i)`, and with :math:`z = L^{-1}(\mu_q - \mu_p)`,
+
+    .. math:: &\operatorname{tr} - d - \log\det \\
+              &\quad = \sum_i (t_i - \log(1 + t_i)) \\
+              &\quad = \sum_i \psi(\log\lambda_i),
+
+    and with :math:`z = L^{-1}(\mu_q - \mu_p)`,
 
     .. math:: D = \tfrac12 \Big[\sum_i \psi(\log \lambda_i)
               + \lVert z\rVert^2\Big],
@@ -501,21 +505,31 @@ def kl_beta(
     which cancels as the two distributions approach each other (to absolute
     errors of order :math:`\epsilon\, a\psi_0(a)`, and to negative values).
     It is the Bregman divergence of :math:`\log B`, so with
-    :math:`G(y, x) = \ln\Gamma(y) - \ln\Gamma(x) - \psi_0(x)(y - x) \ge 0`,
-    :math:`D = G(a_q, a_p) + G(b_q, b_p) - G(c_q, c_p)`. Each :math:`G` is
-    split along :math:`\ln\Gamma(x) = (x\log x - x) + s(x)`:
+
+    .. math:: G(y, x) &= \ln\Gamma(y) - \ln\Gamma(x) \\
+              &\quad - \psi_0(x)(y - x) \ge 0,
+
+    the divergence is
+
+    .. math:: D &= G(a_q, a_p) + G(b_q, b_p) \\
+              &\quad - G(c_q, c_p).
+
+    Each :math:`G` is split along :math:`\ln\Gamma(x) = (x\log x - x) + s(x)`:
 
     1. the parts :math:`x\log x - x` combine into
        :math:`c_q\, D(\mathrm{Bern}(a_q/c_q) \| \mathrm{Bern}(a_p/c_p))`, a
        discrete KL in the non-negative ψ form, whose difference of means
        :math:`(h_a b_p - a_p h_b)/(c_q c_p)` (:math:`h = \cdot_q - \cdot_p`)
        is taken from exact products;
-    2. :math:`s(x) = -\tfrac12\log x + \tfrac12\log 2\pi + \mu(x)` (Binet's
+    2. :math:`s(x)`, equal to :math:`-\tfrac12\log x + \tfrac12\log 2\pi + \mu(x)` (Binet's
        :math:`\mu`, by Stirling's series, DLMF 5.11.1) gives Bregman terms
        that are each sums of non-negative ψ-type terms of :math:`h/x`;
     3. shapes below 16 are first shifted up with
-       :math:`\ln\Gamma(x) = \ln\Gamma(x+N) - \sum_{j<N}\log(x+j)`, whose
-       Bregman terms are :math:`t_j - \log(1 + t_j) \ge 0`,
+
+       .. math:: \ln\Gamma(x) &= \ln\Gamma(x+N) \\
+                 &\quad - \sum_{j<N}\log(x+j),
+
+       whose Bregman terms are :math:`t_j - \log(1 + t_j) \ge 0`,
        :math:`t_j = h/(x+j)`.
 
     Only the :math:`a + b - c` combination of parts 2 and 3 subtracts, and

@@ -59,7 +59,7 @@ def k1(log_ratio: ArrayLike) -> Result:
 
     Notes
     -----
-    :math:`\mathbb E_q[-\log r] = \mathbb E_q[\log q - \log p] = D(Q\|P)`.
+    :math:`\mathbb E_q[-\log r] = \mathbb E_q[\log q - \log p]`, which is :math:`D(Q\|P)`.
 
     Examples
     --------
@@ -128,8 +128,11 @@ def k3(log_ratio: ArrayLike) -> Result:
     Notes
     -----
     :math:`\mathbb E_q[r] = \int_{q > 0} p = 1` when :math:`P \ll Q`, so
-    :math:`\mathbb E_q[k_3] = \mathbb E_q[r] - 1 + \mathbb E_q[-\log r] = D(Q\|P)`. It is
-    :math:`k_1` plus the control variate :math:`r - 1`, which has mean zero.
+
+    .. math:: \mathbb E_q[k_3] &= \mathbb E_q[r] - 1 + \mathbb E_q[-\log r] \\
+              &= D(Q\|P).
+
+    It is :math:`k_1` plus the control variate :math:`r - 1`, which has mean zero.
 
     Examples
     --------

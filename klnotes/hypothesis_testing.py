@@ -91,7 +91,10 @@ def bernoulli_lr_test(
     every likelihood-ratio test is a threshold on ``K`` (Neyman-Pearson). For
     ``p > q`` the test accepts ``P`` iff ``K >= t`` with the largest ``t`` such
     that :math:`P(K < t) \le \alpha`; then
-    :math:`\beta_n = Q(K \ge t) = \sum_{k \ge t} \binom{n}{k} q^k (1-q)^{n-k}`,
+
+    .. math:: \beta_n &= Q(K \ge t) \\
+              &= \sum_{k \ge t} \binom{n}{k} q^k (1-q)^{n-k},
+
     summed with ``logsumexp`` of ``binom.logpmf``. By the Chernoff-Stein lemma
     :math:`-\frac1n \log \beta_n \to D(P \| Q)`. Randomised tests, which can
     reach type-I error exactly `alpha`, have the same exponent.

@@ -221,7 +221,7 @@ def ascend_surrogate(
     r"""Full-batch gradient ascent on PPO's surrogate, from the old policy.
 
     Runs `epochs` steps :math:`\theta \leftarrow \theta + \eta\nabla L`
-    starting at :math:`\theta = ` `logits_old`, where :math:`L` is the
+    starting at `logits_old`, where :math:`L` is the
     objective of :func:`klnotes.models.ppo.surrogate` with the same
     arguments (plain, clipped with `clip_eps`, penalised with `beta`, or
     both).

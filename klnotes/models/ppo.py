@@ -48,8 +48,9 @@ def adapt_beta(
     kl_target : float
         The target :math:`d_{\text{targ}}`, > 0.
     tolerance : float, keyword-only
-        The band is :math:`[d_{\text{targ}}/\text{tolerance},\ d_{\text{targ}}\cdot\text{tolerance}]`;
-        > 1. Default 1.5, as in the paper.
+        > 1. The band runs from :math:`d_{\text{targ}}/\text{tolerance}` to
+        :math:`d_{\text{targ}}\cdot\text{tolerance}`, both ends included.
+        Default 1.5, as in the paper.
     factor : float, keyword-only
         Multiplier applied outside the band; > 1. Default 2, as in the paper.
 
@@ -69,7 +70,10 @@ def adapt_beta(
     Notes
     -----
     The penalised objective is
-    :math:`L(\theta) = \hat{\mathbb E}_t[r_t(\theta)\hat A_t - \beta\, D(\pi_{\text{old}}(\cdot|s_t)\|\pi_\theta(\cdot|s_t))]`.
+
+    .. math:: &L(\theta) = \hat{\mathbb E}_t[r_t(\theta)\hat A_t \\
+              &\quad - \beta\, D(\pi_{\text{old}}(\cdot|s_t)\|\pi_\theta(\cdot|s_t))].
+
     A small :math:`\beta` lets the policy move far from the one that collected the
     data; the rule raises :math:`\beta` when the last update moved too far and lowers
     it when it moved too little.
@@ -127,7 +131,10 @@ def surrogate(
         Advantage estimates :math:`\hat A_t`, finite.
     clip_eps : float or None, keyword-only
         If given (> 0), use the clipped term
-        :math:`\min(r_t \hat A_t, \operatorname{clip}(r_t, 1-\epsilon, 1+\epsilon)\hat A_t)`
+
+        .. math:: &\min(r_t \hat A_t, \\
+                  &\quad \operatorname{clip}(r_t, 1-\epsilon, 1+\epsilon)\hat A_t)
+
         instead of :math:`r_t \hat A_t`.
     beta : float, keyword-only
         KL-penalty coefficient, :math:`\ge 0`: subtracts
@@ -149,8 +156,15 @@ def surrogate(
     Notes
     -----
     With :math:`r_t = \pi_\theta(a_t|s_t)/\pi_{\text{old}}(a_t|s_t)`, the softmax gives
-    :math:`\partial r_t / \partial\,\text{logits}[s_t, b] = r_t(\mathbb 1[b = a_t] - \pi_\theta(b|s_t))`,
-    and :math:`\partial D(\pi_{\text{old}}\|\pi_\theta) / \partial\,\text{logits}[s, b] = \pi_\theta(b|s) - \pi_{\text{old}}(b|s)`.
+
+    .. math:: &\partial r_t / \partial\,\text{logits}[s_t, b] \\
+              &\quad = r_t(\mathbb 1[b = a_t] - \pi_\theta(b|s_t)),
+
+    and
+
+    .. math:: &\partial D(\pi_{\text{old}}\|\pi_\theta) / \partial\,\text{logits}[s, b] \\
+              &\quad = \pi_\theta(b|s) - \pi_{\text{old}}(b|s).
+
     The clipped term has zero gradient where the clipped value is the smaller one,
     i.e. where :math:`\hat A_t > 0,\ r_t > 1+\epsilon` or :math:`\hat A_t < 0,\ r_t < 1-\epsilon`.
     The gradient is checked against finite differences in the test suite.

@@ -335,8 +335,9 @@ def iwae_bound(
         \frac{p(z_k)\,p(x|z_k)}{q(z_k|x)}, \qquad z_k \sim q(z|x),
 
     one draw of it per example. Its expectation is Burda et al.'s (2016) bound:
-    :math:`\mathbb E\,\mathcal L_1 = \mathrm{ELBO} \le \mathbb E\,\mathcal L_K
-    \le \mathbb E\,\mathcal L_{K+1} \le \log p(x)`.
+
+    .. math:: \mathbb E\,\mathcal L_1 &= \mathrm{ELBO} \le \mathbb E\,\mathcal L_K \\
+              &\le \mathbb E\,\mathcal L_{K+1} \le \log p(x).
 
     Parameters
     ----------
@@ -404,8 +405,8 @@ def soft_free_bits(
     Returns
     -------
     value : ndarray
-        :math:`f(k)`, with :math:`\max(\lambda, k) \le f(k) \le \max(\lambda,
-        k) + \tau\log 2`; so f(k) >= k and, at beta = 1, the objective stays
+        :math:`f(k)`, at least :math:`\max(\lambda, k)` and at most
+        :math:`\max(\lambda, k) + \tau\log 2`; so f(k) >= k and, at beta = 1, the objective stays
         a lower bound on log p(x).
     slope : ndarray
         :math:`f'(k) = \sigma((k - \lambda)/\tau) \in (0, 1)`, the weight with
