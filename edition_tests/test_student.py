@@ -110,10 +110,16 @@ def solutions(path: Path) -> list[tuple[str, list[str]]]:
             )
             if formulas:
                 pieces.append(max(formulas, key=len))
+        # a code line that also stands outside this solution (the chapter body
+        # runs the same call) proves nothing about the solution being removed
+        everywhere = [line.strip() for line in lines]
         code_lines = [
             c.strip()
             for c in code
-            if len(c.strip()) >= 25 and not c.strip().startswith("#")
+            if len(c.strip()) >= 25
+            and not c.strip().startswith("#")
+            and everywhere.count(c.strip())
+            == [b.strip() for b in body].count(c.strip())
         ]
         if code_lines:
             pieces.append(max(code_lines, key=len))
