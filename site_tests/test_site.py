@@ -182,15 +182,24 @@ def test_figures_are_rendered_at_twice_the_resolution():
                 dpi = img.info.get("dpi", (0, 0))[0]
             if dpi < MIN_FIGURE_DPI:
                 low[f"{rel}: {Path(src).name[:12]}…"] = round(dpi)
-    assert not low, f"figures below {MIN_FIGURE_DPI} dpi (re-execute the chapter with klnotes.plotting): {low}"
+    assert not low, (
+        f"figures below {MIN_FIGURE_DPI} dpi (re-execute the chapter with klnotes.plotting): {low}"
+    )
 
 
 def test_figures_have_their_caption_as_alt_text():
     missing = []
     for rel in CHAPTERS:
         html = (SITE / rel).read_text(encoding="utf-8")
-        for alt, src in re.findall(r'<img alt="([^"]*)"[^>]*src="([^"]*_images/[^"]*)"', html):
-            if not alt or alt.endswith(".png") or "_images/" in alt or len(alt.split()) < MIN_ALT_WORDS:
+        for alt, src in re.findall(
+            r'<img alt="([^"]*)"[^>]*src="([^"]*_images/[^"]*)"', html
+        ):
+            if (
+                not alt
+                or alt.endswith(".png")
+                or "_images/" in alt
+                or len(alt.split()) < MIN_ALT_WORDS
+            ):
                 missing.append(f"{rel}: {src} has alt text {alt!r}")
     assert not missing, "\n".join(missing)
 
@@ -350,7 +359,10 @@ def test_math_renders_in_every_chapter_count(browser, server):
 #   accessibility violations. Screenshots of every chapter land in _build/screenshots/.
 
 VIEWPORTS = {
-    "laptop-1280": {"viewport": {"width": 1280, "height": 900}, "device_scale_factor": 1},
+    "laptop-1280": {
+        "viewport": {"width": 1280, "height": 900},
+        "device_scale_factor": 1,
+    },
     "phone-390": {
         "viewport": {"width": 390, "height": 844},
         "device_scale_factor": 2,
@@ -361,12 +373,17 @@ VIEWPORTS = {
 # Screenshots and measurements go beside the site that is checked (normally _build/).
 OUT = SITE.parent
 SCREENSHOTS = OUT / "screenshots"
-SCREENSHOT_ELEMENTS = {"figure": "article figure", "solution": "article div.solution"}
+SCREENSHOT_ELEMENTS = {
+    "figure": "article figure",
+    "solution": "article div.solution",
+}
 MATHJAX_TIMEOUT_MS = 20_000
 SETTLE_MS = 300  # after expanding solutions / opening a dialog, for layout and transitions
 # Sub-pixel rounding of layout boxes: an overflow smaller than this is not a defect.
 OVERFLOW_TOLERANCE_PX = 2
-MAX_WIDE_CODE_FRACTION = 0.05  # of a page's code cells (inputs and text outputs)
+MAX_WIDE_CODE_FRACTION = (
+    0.05  # of a page's code cells (inputs and text outputs)
+)
 AXE_BLOCKING_IMPACTS = ("serious", "critical")
 # axe-core's default rules, plus one it still calls experimental: a control's visible
 # text must be part of its accessible name (what a voice-control user says to press it).
@@ -511,16 +528,23 @@ def _axe_source() -> str:
     try:
         from importlib.resources import files
 
-        return (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+        return (files("axe_playwright_python") / "axe.min.js").read_text(
+            encoding="utf-8"
+        )
     except (ImportError, FileNotFoundError):
-        require(False, "axe-core is not installed (axe-playwright-python is in requirements.txt)")
+        require(
+            False,
+            "axe-core is not installed (axe-playwright-python is in requirements.txt)",
+        )
         raise
 
 
 def _wait_for_mathjax(page) -> None:
     if page.evaluate("() => !!document.querySelector('.math, mjx-container')"):
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=MATHJAX_TIMEOUT_MS)
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=MATHJAX_TIMEOUT_MS,
+        )
         page.evaluate("() => MathJax.startup.promise")
 
 
@@ -540,33 +564,49 @@ def reader_view(browser, server, rel: str, size: str) -> dict:
         context, page = _open(browser, server, rel, size)
         if rel in CHAPTERS:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{Path(rel).stem}-{size}.png"))
+            page.screenshot(
+                path=str(SCREENSHOTS / f"{Path(rel).stem}-{size}.png")
+            )
         page.evaluate(_EXPAND_ALL)
         page.wait_for_timeout(SETTLE_MS)
-        if rel in CHAPTERS:  # and a close look at the first figure and the first solution
+        if (
+            rel in CHAPTERS
+        ):  # and a close look at the first figure and the first solution
             for what, selector in SCREENSHOT_ELEMENTS.items():
                 element = page.locator(selector).first
                 if element.count():
-                    element.screenshot(path=str(SCREENSHOTS / f"{Path(rel).stem}-{size}-{what}.png"))
+                    element.screenshot(
+                        path=str(
+                            SCREENSHOTS / f"{Path(rel).stem}-{size}-{what}.png"
+                        )
+                    )
         args = [OVERFLOW_TOLERANCE_PX, SNIPPET_CHARS]
         screen = VIEWPORTS[size]["viewport"]["width"]
         view = {
             "tex": page.evaluate(_LEFTOVER_TEX, SNIPPET_CHARS // 2),
             "clipped": page.evaluate(_CLIPPED, [*args, screen]),
             "code": page.evaluate(_WIDE_CODE, args),
-            "columns": page.evaluate(_FITS_COLUMNS, [OVERFLOW_TOLERANCE_PX, CODE_COLUMNS]),
+            "columns": page.evaluate(
+                _FITS_COLUMNS, [OVERFLOW_TOLERANCE_PX, CODE_COLUMNS]
+            ),
         }
         page.add_script_tag(content=axe)
-        result = page.evaluate("rules => axe.run(document, {resultTypes: ['violations'], rules})", AXE_EXTRA_RULES)
+        result = page.evaluate(
+            "rules => axe.run(document, {resultTypes: ['violations'], rules})",
+            AXE_EXTRA_RULES,
+        )
         view["axe"] = [
             f"{v['id']} ({v['impact']}, {len(v['nodes'])}×): {v['help']}; e.g. {v['nodes'][0]['target']}"
-            for v in result["violations"] if v["impact"] in AXE_BLOCKING_IMPACTS
+            for v in result["violations"]
+            if v["impact"] in AXE_BLOCKING_IMPACTS
         ]
         context.close()
         _measured[key] = view
         # every measurement so far, for the record (read by people, not by the tests)
         record = {f"{r} @ {s}": v for (r, s), v in sorted(_measured.items())}
-        (OUT / "reader_view.json").write_text(json.dumps(record, indent=1, ensure_ascii=False))
+        (OUT / "reader_view.json").write_text(
+            json.dumps(record, indent=1, ensure_ascii=False)
+        )
     return _measured[key]
 
 
@@ -574,14 +614,20 @@ def reader_view(browser, server, rel: str, size: str) -> dict:
 @pytest.mark.parametrize("rel", PAGES)
 def test_no_leftover_tex_in_prose(rel, size, browser, server):
     tex = reader_view(browser, server, rel, size)["tex"]
-    assert not tex, f"{rel} at {size}: {len(tex)} places with TeX left untypeset:\n" + "\n".join(tex)
+    assert not tex, (
+        f"{rel} at {size}: {len(tex)} places with TeX left untypeset:\n"
+        + "\n".join(tex)
+    )
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
 @pytest.mark.parametrize("rel", PAGES)
 def test_nothing_is_cut_off_or_widens_the_page(rel, size, browser, server):
     clipped = reader_view(browser, server, rel, size)["clipped"]["defects"]
-    assert not clipped, f"{rel} at {size}: {len(clipped)} blocks not visible whole:\n" + "\n".join(clipped)
+    assert not clipped, (
+        f"{rel} at {size}: {len(clipped)} blocks not visible whole:\n"
+        + "\n".join(clipped)
+    )
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
@@ -591,7 +637,8 @@ def test_code_cells_fit_the_column(rel, size, browser, server):
     allowed = int(MAX_WIDE_CODE_FRACTION * code["total"])
     assert len(code["wide"]) <= allowed, (
         f"{rel} at {size}: {len(code['wide'])} of {code['total']} code cells scroll sideways "
-        f"(at most {allowed} allowed):\n" + "\n".join(code["wide"]))
+        f"(at most {allowed} allowed):\n" + "\n".join(code["wide"])
+    )
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
@@ -599,12 +646,17 @@ def test_code_cells_fit_the_column(rel, size, browser, server):
 def test_79_columns_fit_every_code_cell(rel, size, browser, server):
     """The layout side of the code width: 79 columns fit (1280 px) or wrap (390 px)."""
     bad = reader_view(browser, server, rel, size)["columns"]
-    assert not bad, f"{rel} at {size}: {CODE_COLUMNS} columns do not fit {len(bad)} code cells:\n" + "\n".join(bad)
+    assert not bad, (
+        f"{rel} at {size}: {CODE_COLUMNS} columns do not fit {len(bad)} code cells:\n"
+        + "\n".join(bad)
+    )
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
 @pytest.mark.parametrize("rel", PAGES)
-def test_axe_finds_no_serious_accessibility_violation(rel, size, browser, server):
+def test_axe_finds_no_serious_accessibility_violation(
+    rel, size, browser, server
+):
     axe = reader_view(browser, server, rel, size)["axe"]
     assert not axe, f"{rel} at {size}: axe-core violations:\n" + "\n".join(axe)
 
@@ -622,20 +674,36 @@ def test_phone_navigation_opens_the_table_of_contents(rel, browser, server):
     try:
         _visible_toggle(page, ".primary-toggle").tap()
         modal = page.locator("#pst-primary-sidebar-modal")
-        modal.locator("nav.bd-docs-nav a.reference").first.wait_for(state="visible", timeout=DIALOG_TIMEOUT_MS)
-        assert modal.evaluate("m => m.open"), f"{rel}: ☰ did not open the table of contents"
-        chapter_links = modal.locator("nav.bd-docs-nav a.reference:visible").count()
-        assert chapter_links >= len(CHAPTERS), f"{rel}: the opened contents show {chapter_links} links"
+        modal.locator("nav.bd-docs-nav a.reference").first.wait_for(
+            state="visible", timeout=DIALOG_TIMEOUT_MS
+        )
+        assert modal.evaluate("m => m.open"), (
+            f"{rel}: ☰ did not open the table of contents"
+        )
+        chapter_links = modal.locator(
+            "nav.bd-docs-nav a.reference:visible"
+        ).count()
+        assert chapter_links >= len(CHAPTERS), (
+            f"{rel}: the opened contents show {chapter_links} links"
+        )
         if rel in CHAPTERS:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{Path(rel).stem}-phone-390-contents.png"))
+            page.screenshot(
+                path=str(
+                    SCREENSHOTS / f"{Path(rel).stem}-phone-390-contents.png"
+                )
+            )
         page.keyboard.press("Escape")
         page.wait_for_timeout(SETTLE_MS)
-        assert not modal.evaluate("m => m.open"), f"{rel}: Escape did not close the table of contents"
+        assert not modal.evaluate("m => m.open"), (
+            f"{rel}: Escape did not close the table of contents"
+        )
         secondary = page.locator(".secondary-toggle:visible")
         if secondary.count():
             secondary.first.tap()
-            page.locator("#pst-secondary-sidebar-modal nav a").first.wait_for(state="visible", timeout=DIALOG_TIMEOUT_MS)
+            page.locator("#pst-secondary-sidebar-modal nav a").first.wait_for(
+                state="visible", timeout=DIALOG_TIMEOUT_MS
+            )
     finally:
         context.close()
 
@@ -649,10 +717,16 @@ def test_laptop_menu_button_collapses_the_sidebar(rel, browser, server):
         assert sidebar.is_visible(), f"{rel}: no sidebar at 1280 px"
         _visible_toggle(page, ".primary-toggle").click()
         page.wait_for_timeout(SETTLE_MS)
-        collapsed = not sidebar.is_visible() or sidebar.evaluate("s => s.getBoundingClientRect().width") < COLLAPSED_PX
+        collapsed = (
+            not sidebar.is_visible()
+            or sidebar.evaluate("s => s.getBoundingClientRect().width")
+            < COLLAPSED_PX
+        )
         assert collapsed, f"{rel}: ☰ did not collapse the sidebar"
         _visible_toggle(page, ".primary-toggle").click()
         page.wait_for_timeout(SETTLE_MS)
-        assert sidebar.is_visible(), f"{rel}: ☰ did not bring the sidebar back"
+        assert sidebar.is_visible(), (
+            f"{rel}: ☰ did not bring the sidebar back"
+        )
     finally:
         context.close()
