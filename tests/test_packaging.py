@@ -12,7 +12,6 @@ Slow (a build and a venv, about 20-60 s); it runs in the default suite.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from project_scripts import load as load_script
 
 import klnotes
 
@@ -27,13 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # the declared dependencies (pyproject.toml), and nothing else
 DEPENDENCIES = ("numpy", "scipy")
 
-_spec = importlib.util.spec_from_file_location(
-    "fresh_env", ROOT / "scripts" / "fresh_env.py"
-)
-assert _spec is not None and _spec.loader is not None
-fresh_env = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("fresh_env", fresh_env)
-_spec.loader.exec_module(fresh_env)
+fresh_env = load_script("fresh_env")
 
 # Every name in klnotes.__all__ with arguments that exercise it; the test fails
 # if a public function is added without an entry here.

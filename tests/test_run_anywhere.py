@@ -19,13 +19,12 @@ Binder's environment is checked by ``scripts/fresh_env.py binder`` in ``.ci/run`
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from project_scripts import load as load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "book" / "01_definition.ipynb"
@@ -39,13 +38,7 @@ HIDDEN = (
     "distutils-precedence",
 )
 
-_spec = importlib.util.spec_from_file_location(
-    "fresh_env", ROOT / "scripts" / "fresh_env.py"
-)
-assert _spec is not None and _spec.loader is not None
-fresh_env = importlib.util.module_from_spec(_spec)
-sys.modules["fresh_env"] = fresh_env
-_spec.loader.exec_module(fresh_env)
+fresh_env = load_script("fresh_env")
 
 
 def _pins(path: Path) -> dict[str, str]:

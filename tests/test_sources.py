@@ -8,22 +8,15 @@ same cells, or the page that was reviewed is not the page that is shown and test
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from project_scripts import load as load_script
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location(
-    "execute_notebooks", ROOT / "scripts" / "execute_notebooks.py"
-)
-assert spec is not None and spec.loader is not None
-execute_notebooks = importlib.util.module_from_spec(spec)
-sys.modules["execute_notebooks"] = execute_notebooks
-spec.loader.exec_module(execute_notebooks)
+execute_notebooks = load_script("execute_notebooks")
 
 SOURCES = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
 NOTEBOOKS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
