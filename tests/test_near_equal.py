@@ -1,4 +1,4 @@
-"""klnotes.near_equal: exactly normalised full-mantissa near pairs."""
+"""klnotes.testing.near_pair: exactly normalised full-mantissa near pairs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from klnotes.near_equal import near_pair
+from klnotes.testing import near_pair
 
 
 @pytest.mark.parametrize("dtype, b", [(np.float64, 53), (np.float32, 24)])
