@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._parametric import kl_std_normal
+from .._psi import _psi
 from .._validation import as_float_array, check_finite, check_scalar
 
 __all__ = ["init_params", "encode", "decode", "loss_and_grad", "train"]
@@ -184,6 +184,20 @@ def loss_and_grad(
         If shapes disagree with `params`, an input is not finite, or an option is out
         of range.
     """
+    x, eps = _check_batch(params, x, eps)
+    beta = _check_positive(beta, "beta", allow_zero=True)
+    obs_sd = _check_positive(obs_sd, "obs_sd")
+    free_bits = _check_positive(free_bits, "free_bits", allow_zero=True)
+    loss, stats, grads, _ = _loss_and_grad(
+        params, x, eps, beta, obs_sd, free_bits
+    )
+    return loss, stats, grads
+
+
+def _check_batch(
+    params: Params, x: ArrayLike, eps: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``x`` and ``eps`` as float64 arrays of the shapes `params` needs, finite."""
     x = as_float_array(x, "x")
     eps = as_float_array(eps, "eps")
     d, n_lat = params["W1"].shape[0], params["Wm"].shape[1]
@@ -195,11 +209,22 @@ def loss_and_grad(
         )
     check_finite(x, "x")
     check_finite(eps, "eps")
-    beta = _check_positive(beta, "beta", allow_zero=True)
-    obs_sd = _check_positive(obs_sd, "obs_sd")
-    free_bits = _check_positive(free_bits, "free_bits", allow_zero=True)
-    n = x.shape[0]
+    return x, eps
 
+
+def _loss_and_grad(
+    params: Params,
+    x: NDArray[np.float64],
+    eps: NDArray[np.float64],
+    beta: float,
+    obs_sd: float,
+    free_bits: float,
+) -> tuple[float, dict[str, Any], Params, dict[str, NDArray[np.float64]]]:
+    """:func:`loss_and_grad` on validated inputs, plus the encoder's ``h``,
+    ``mu`` and ``log_var`` (for variants of the objective that add to the
+    gradient).  Called once per step by :func:`train`, so it checks nothing.
+    """
+    n, d = x.shape
     # forward
     h = np.tanh(x @ params["W1"] + params["b1"])
     mu = h @ params["Wm"] + params["bm"]
@@ -210,16 +235,24 @@ def loss_and_grad(
     x_hat = g @ params["W3"] + params["b3"]
     resid = x_hat - x
     sq = np.sum(resid * resid, axis=1)
-    recon = float(
-        np.mean(sq) / (2 * obs_sd**2)
-        + 0.5 * d * math.log(2 * math.pi * obs_sd**2)
+    sq_error = float(np.mean(sq))
+    recon = sq_error / (2 * obs_sd**2) + 0.5 * d * math.log(
+        2 * math.pi * obs_sd**2
     )
-    kl_terms = kl_std_normal(mu, log_var, axis=())  # (N, L), each >= 0
+    with np.errstate(over="ignore"):  # as klnotes.kl_std_normal(axis=())
+        kl_terms = 0.5 * (
+            _psi(log_var.ravel()).reshape(log_var.shape) + mu * mu
+        )  # (N, L), each >= 0
     kl_per_dim = kl_terms.mean(axis=0)
-    active = (
-        kl_per_dim > free_bits if free_bits > 0 else np.ones(n_lat, dtype=bool)
-    )
-    kl_used = float(np.sum(np.where(active, kl_per_dim, free_bits)))
+    if free_bits > 0:
+        active = kl_per_dim > free_bits
+        kl_used = float(np.sum(np.where(active, kl_per_dim, free_bits)))
+        kl_mu = (beta / n) * mu * active
+        kl_log_var = (beta / n) * 0.5 * np.expm1(log_var) * active
+    else:
+        kl_used = float(np.sum(kl_per_dim))
+        kl_mu = (beta / n) * mu
+        kl_log_var = (beta / n) * 0.5 * np.expm1(log_var)
     loss = recon + beta * kl_used
 
     # backward
@@ -228,10 +261,8 @@ def loss_and_grad(
     dpre2 = (dx_hat @ params["W3"].T) * (1 - g * g)
     grads["W2"], grads["b2"] = z.T @ dpre2, dpre2.sum(0)
     dz = dpre2 @ params["W2"].T
-    dmu = dz + (beta / n) * mu * active
-    dlog_var = (
-        dz * eps * sd * 0.5 + (beta / n) * 0.5 * np.expm1(log_var) * active
-    )
+    dmu = dz + kl_mu
+    dlog_var = dz * eps * sd * 0.5 + kl_log_var
     grads["Wm"], grads["bm"] = h.T @ dmu, dmu.sum(0)
     grads["Wv"], grads["bv"] = h.T @ dlog_var, dlog_var.sum(0)
     dpre1 = (dmu @ params["Wm"].T + dlog_var @ params["Wv"].T) * (1 - h * h)
@@ -240,9 +271,10 @@ def loss_and_grad(
         "recon": recon,
         "kl": float(kl_per_dim.sum()),
         "kl_per_dim": kl_per_dim,
-        "sq_error": float(np.mean(sq)),
+        "sq_error": sq_error,
     }
-    return float(loss), stats, grads
+    cache = {"h": h, "mu": mu, "log_var": log_var}
+    return float(loss), stats, grads, cache
 
 
 def train(
@@ -332,19 +364,27 @@ def train(
         def schedule(_epoch: int) -> float:
             return fixed
 
+    obs_sd = _check_positive(obs_sd, "obs_sd")
+    free_bits = _check_positive(free_bits, "free_bits", allow_zero=True)
     if loss is None:
 
         def objective(
             p: Params,
-            x: ArrayLike,
-            eps: ArrayLike,
+            x: NDArray[np.float64],
+            eps: NDArray[np.float64],
             *,
             beta: float,
             obs_sd: float,
         ) -> tuple[float, dict[str, Any], Params]:
-            return loss_and_grad(
-                p, x, eps, beta=beta, obs_sd=obs_sd, free_bits=free_bits
+            # data was checked above and eps is drawn here: skip the checks
+            value, stats, grads, _ = _loss_and_grad(
+                p, x, eps, beta, obs_sd, free_bits
             )
+            if not math.isfinite(value):
+                raise ValueError(
+                    f"training diverged: the loss is {value} (lower lr)"
+                )
+            return value, stats, grads
 
     elif callable(loss):
         objective = loss
@@ -353,8 +393,20 @@ def train(
             f"loss must be callable or None; got {type(loss).__name__}"
         )
     n_lat = params["Wm"].shape[1]
-    m = {k: np.zeros_like(v) for k, v in params.items()}
-    v = {k: np.zeros_like(val) for k, val in params.items()}
+    # Adam on one flat vector: each update is a handful of NumPy calls
+    # instead of a handful per parameter array.  The arithmetic, element by
+    # element, is the same as for each array on its own.
+    keys = list(params)
+    flat = np.concatenate([np.ravel(params[k]) for k in keys])
+    work: Params = {}
+    offset = 0
+    for k in keys:
+        size = params[k].size
+        work[k] = flat[offset : offset + size].reshape(params[k].shape)
+        offset += size
+    grad = np.empty_like(flat)
+    m, v = np.zeros_like(flat), np.zeros_like(flat)
+    tmp, den = np.empty_like(flat), np.empty_like(flat)
     b1, b2, tiny = 0.9, 0.999, 1e-8
     step = 0
     hist: dict[str, list[Any]] = {
@@ -365,32 +417,47 @@ def train(
         "kl_per_dim": [],
     }
     n = data.shape[0]
-    for epoch in range(epochs):
-        beta_e = _check_positive(
-            schedule(epoch), "beta(epoch)", allow_zero=True
-        )
-        order = rng.permutation(n)
-        sums, kl_dims, batches = np.zeros(3), np.zeros(n_lat), 0
-        for start in range(0, n, batch_size):
-            xb = data[order[start : start + batch_size]]
-            eps = rng.standard_normal((xb.shape[0], n_lat))
-            value, stats, grads = objective(
-                params, xb, eps, beta=beta_e, obs_sd=obs_sd
+    try:
+        for epoch in range(epochs):
+            beta_e = _check_positive(
+                schedule(epoch), "beta(epoch)", allow_zero=True
             )
-            step += 1
-            for k in params:
-                m[k] = b1 * m[k] + (1 - b1) * grads[k]
-                v[k] = b2 * v[k] + (1 - b2) * grads[k] ** 2
-                m_hat = m[k] / (1 - b1**step)
-                v_hat = v[k] / (1 - b2**step)
-                params[k] -= lr * m_hat / (np.sqrt(v_hat) + tiny)
-            sums += (value, stats["recon"], stats["kl"])
-            kl_dims += stats["kl_per_dim"]
-            batches += 1
-        for key, val in zip(
-            ("loss", "recon", "kl"), sums / batches, strict=False
-        ):
-            hist[key].append(val)
-        hist["beta"].append(beta_e)
-        hist["kl_per_dim"].append(kl_dims / batches)
+            order = rng.permutation(n)
+            sums, kl_dims, batches = np.zeros(3), np.zeros(n_lat), 0
+            for start in range(0, n, batch_size):
+                xb = data[order[start : start + batch_size]]
+                eps = rng.standard_normal((xb.shape[0], n_lat))
+                value, stats, grads = objective(
+                    work, xb, eps, beta=beta_e, obs_sd=obs_sd
+                )
+                step += 1
+                np.concatenate([np.ravel(grads[k]) for k in keys], out=grad)
+                # m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+                m *= b1
+                np.multiply(1 - b1, grad, out=tmp)
+                m += tmp
+                v *= b2
+                np.power(grad, 2, out=tmp)
+                tmp *= 1 - b2
+                v += tmp
+                # theta -= lr m_hat / (sqrt(v_hat) + tiny)
+                np.divide(v, 1 - b2**step, out=den)
+                np.sqrt(den, out=den)
+                den += tiny
+                np.divide(m, 1 - b1**step, out=tmp)
+                tmp *= lr
+                tmp /= den
+                flat -= tmp
+                sums += (value, stats["recon"], stats["kl"])
+                kl_dims += stats["kl_per_dim"]
+                batches += 1
+            for key, val in zip(
+                ("loss", "recon", "kl"), sums / batches, strict=False
+            ):
+                hist[key].append(val)
+            hist["beta"].append(beta_e)
+            hist["kl_per_dim"].append(kl_dims / batches)
+    finally:  # the caller's arrays hold the result, even after an error
+        for k in keys:
+            params[k][...] = work[k]
     return {k: np.array(val) for k, val in hist.items()}
