@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 from klnotes.models import vae, vae_extras
 
@@ -267,3 +267,52 @@ def test_errors_name_the_argument(call, match):
     params, x, _ = problem(0)
     with pytest.raises(ValueError, match=match):
         call(params, x)
+
+
+def test_pairwise_log_densities_match_the_direct_form_within_the_bound():
+    # The expanded quadratic form's absolute error is a few units of
+    # 2**-52 * S, S = sum_l [(z_l^2 + m_l^2) / v_l + |log v_l| + log 2 pi]
+    # (docstring of _log_normal_pairs); small variances, as in a trained
+    # encoder, make S large.
+    for latent in (1, 4, 16):
+        rng = np.random.default_rng(latent)
+        mean = 2 * rng.normal(size=(300, latent))
+        var = np.exp(rng.uniform(-8, 2, size=(300, latent)))
+        z = mean[:120] + np.sqrt(var[:120]) * rng.normal(size=(120, latent))
+        got = vae_extras._log_normal_pairs(mean, var)(z)
+        comps = stats.norm(mean[None], np.sqrt(var[None])).logpdf(z[:, None])
+        want = comps.sum(-1)
+        s = np.sum(
+            (z[:, None] ** 2 + mean[None] ** 2) / var[None]
+            + np.abs(np.log(var[None]))
+            + math.log(2 * math.pi),
+            axis=-1,
+        )
+        assert got.shape == (120, 300)
+        assert np.all(np.abs(got - want) <= 8 * 2.0**-52 * s)
+
+
+def test_rate_decomposition_equals_the_direct_mixture_computation():
+    params, _, _ = problem(8, latent=3)
+    x = np.random.default_rng(9).normal(size=(700, 3))  # two chunks of rows
+    r = vae_extras.rate_decomposition(
+        params, x, rng=np.random.default_rng(10), n_samples=2
+    )
+    mu, log_var = vae.encode(params, x)
+    sd = np.exp(0.5 * log_var)
+    draws = np.random.default_rng(10)
+    info, marg = [], []
+    for _ in range(2):
+        z = mu + sd * draws.standard_normal(mu.shape)
+        log_cond = stats.norm(mu, sd).logpdf(z).sum(-1)
+        comps = stats.norm(mu[None], sd[None]).logpdf(z[:, None]).sum(-1)
+        log_agg = special.logsumexp(comps, axis=1) - math.log(len(x))
+        log_prior = stats.norm().logpdf(z).sum(-1)
+        info.append(log_cond - log_agg)
+        marg.append(log_agg - log_prior)
+    assert r["mutual_information"] == pytest.approx(
+        np.mean(np.concatenate(info)), abs=1e-11
+    )
+    assert r["marginal_kl"] == pytest.approx(
+        np.mean(np.concatenate(marg)), abs=1e-11
+    )
