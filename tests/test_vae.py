@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from klnotes import kl_std_normal
+from klnotes.models import vae
 from klnotes.models.vae import (
     decode,
     encode,
@@ -219,3 +220,26 @@ def test_train_with_the_default_loss_hook_is_train_without_it():
     (p1, h1), (p2, h2) = runs
     assert all(np.array_equal(p1[k], p2[k]) for k in p1)
     assert np.array_equal(h1["loss"], h2["loss"])
+
+
+def test_train_stops_with_a_clear_error_when_the_loss_diverges():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    params = vae.init_params(rng, 3, 8, 2)
+    with pytest.raises(ValueError, match=r"training diverged at epoch \d+"):
+        vae.train(params, x, rng=rng, epochs=50, batch_size=50, lr=1e8)
+    # the caller's arrays were updated up to the failing step
+    assert any(not np.all(np.isfinite(v)) for v in params.values()) or any(
+        np.max(np.abs(v)) > 1e3 for v in params.values()
+    )
+
+
+def test_train_updates_the_callers_arrays_in_place():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(100, 3))
+    params = vae.init_params(rng, 3, 8, 2)
+    before = {k: v for k, v in params.items()}
+    start = {k: v.copy() for k, v in params.items()}
+    vae.train(params, x, rng=rng, epochs=2, batch_size=50)
+    assert all(params[k] is before[k] for k in params)
+    assert all(not np.array_equal(params[k], start[k]) for k in params)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -122,25 +123,25 @@ def test_iwae_increases_with_k_and_k1_is_one_log_weight():
     np.testing.assert_allclose(l1, log_w, rtol=1e-12)
 
 
-def test_soft_free_bits_bounds_limit_and_slope():
+def test_smooth_free_bits_bounds_limit_and_slope():
     k = np.linspace(0, 2, 41)
     for tau in (0.3, 0.05, 1e-3):
-        value, slope = vae_extras.soft_free_bits(k, 0.5, tau)
+        value, slope = vae_extras.smooth_free_bits(k, 0.5, tau)
         hard = np.maximum(0.5, k)
         assert np.all(value >= hard) and np.all(
             value <= hard + tau * math.log(2) + 1e-15
         )
         h = 1e-6
         fd = (
-            vae_extras.soft_free_bits(k + h, 0.5, tau)[0]
-            - vae_extras.soft_free_bits(k - h, 0.5, tau)[0]
+            vae_extras.smooth_free_bits(k + h, 0.5, tau)[0]
+            - vae_extras.smooth_free_bits(k - h, 0.5, tau)[0]
         ) / (2 * h)
         np.testing.assert_allclose(slope, fd, rtol=1e-5, atol=1e-7)
-    value, _ = vae_extras.soft_free_bits(k, 0.5, 1e-4)
+    value, _ = vae_extras.smooth_free_bits(k, 0.5, 1e-4)
     np.testing.assert_allclose(value, np.maximum(0.5, k), atol=1e-4)
 
 
-def test_soft_free_bits_gradient_matches_central_differences_in_the_mixed_case():
+def test_smooth_free_bits_gradient_matches_central_differences_in_the_mixed_case():
     params, x, eps = problem(0)
     _, stats_, _ = vae.loss_and_grad(params, x, eps)
     kl = np.sort(stats_["kl_per_dim"])
@@ -149,18 +150,20 @@ def test_soft_free_bits_gradient_matches_central_differences_in_the_mixed_case()
     )  # between the two dimensions' KLs: one below, one above
     assert kl[0] < lam < kl[1]
     kw = {"beta": 2.0, "obs_sd": 0.7, "free_bits": lam, "softness": 0.02}
-    _, _, grads = vae_extras.loss_and_grad_soft_free_bits(params, x, eps, **kw)
+    _, _, grads = vae_extras.loss_and_grad_smooth_free_bits(
+        params, x, eps, **kw
+    )
     h = 1e-6
     for key, value in params.items():
         fd = np.zeros_like(value)
         for idx in np.ndindex(value.shape):
             saved = value[idx]
             value[idx] = saved + h
-            up = vae_extras.loss_and_grad_soft_free_bits(params, x, eps, **kw)[
-                0
-            ]
+            up = vae_extras.loss_and_grad_smooth_free_bits(
+                params, x, eps, **kw
+            )[0]
             value[idx] = saved - h
-            down = vae_extras.loss_and_grad_soft_free_bits(
+            down = vae_extras.loss_and_grad_smooth_free_bits(
                 params, x, eps, **kw
             )[0]
             value[idx] = saved
@@ -170,11 +173,11 @@ def test_soft_free_bits_gradient_matches_central_differences_in_the_mixed_case()
         )
 
 
-def test_soft_free_bits_with_a_large_softness_gap_keeps_the_plain_gradient_scaled():
+def test_smooth_free_bits_with_a_large_softness_gap_keeps_the_plain_gradient_scaled():
     # far above lam the slope is 1: the loss gradient equals the plain beta-VAE one
     params, x, eps = problem(1)
     _, _, g_plain = vae.loss_and_grad(params, x, eps, beta=1.5, obs_sd=0.5)
-    _, _, g_soft = vae_extras.loss_and_grad_soft_free_bits(
+    _, _, g_soft = vae_extras.loss_and_grad_smooth_free_bits(
         params, x, eps, beta=1.5, obs_sd=0.5, free_bits=-0.0, softness=1e-6
     )
     for k in g_plain:
@@ -183,7 +186,7 @@ def test_soft_free_bits_with_a_large_softness_gap_keeps_the_plain_gradient_scale
         )
 
 
-def test_train_soft_free_bits_is_deterministic_and_holds_dimensions_near_lambda():
+def test_train_smooth_free_bits_is_deterministic_and_holds_dimensions_near_lambda():
     rng = np.random.default_rng(3)
     z = rng.normal(size=(300, 1))
     x = np.hstack([np.sin(z), np.cos(z), z]) + 0.05 * rng.normal(size=(300, 3))
@@ -191,7 +194,7 @@ def test_train_soft_free_bits_is_deterministic_and_holds_dimensions_near_lambda(
     for _ in range(2):
         p = vae.init_params(np.random.default_rng(4), 3, 16, 2)
         runs.append(
-            vae_extras.train_soft_free_bits(
+            vae_extras.train_smooth_free_bits(
                 p,
                 x,
                 rng=np.random.default_rng(5),
@@ -246,12 +249,15 @@ def test_train_soft_free_bits_is_deterministic_and_holds_dimensions_near_lambda(
             "n_samples",
         ),
         (
-            lambda p, x: vae_extras.soft_free_bits([1.0], -0.1, 0.1),
+            lambda p, x: vae_extras.smooth_free_bits([1.0], -0.1, 0.1),
             "free_bits",
         ),
-        (lambda p, x: vae_extras.soft_free_bits([1.0], 0.1, 0.0), "softness"),
         (
-            lambda p, x: vae_extras.train_soft_free_bits(
+            lambda p, x: vae_extras.smooth_free_bits([1.0], 0.1, 0.0),
+            "softness",
+        ),
+        (
+            lambda p, x: vae_extras.train_smooth_free_bits(
                 p,
                 x,
                 rng=np.random.default_rng(),
@@ -316,3 +322,39 @@ def test_rate_decomposition_equals_the_direct_mixture_computation():
     assert r["marginal_kl"] == pytest.approx(
         np.mean(np.concatenate(marg)), abs=1e-11
     )
+
+
+def test_the_0_2_0_names_still_work_and_warn():
+    params, x, eps = problem(11)
+    kw = {"free_bits": 0.5, "softness": 0.05}
+    pairs = [
+        (
+            vae_extras.soft_free_bits,
+            vae_extras.smooth_free_bits,
+            ([0.2, 0.9], 0.5, 0.05),
+            {},
+        ),
+        (
+            vae_extras.loss_and_grad_soft_free_bits,
+            vae_extras.loss_and_grad_smooth_free_bits,
+            (params, x, eps),
+            kw,
+        ),
+    ]
+    for old, new, args, kwargs in pairs:
+        with pytest.warns(DeprecationWarning, match=new.__name__):
+            got = old(*args, **kwargs)
+        want = new(*args, **kwargs)
+        assert np.array_equal(got[0], want[0])
+    runs = []
+    for train in (
+        vae_extras.train_soft_free_bits,
+        vae_extras.train_smooth_free_bits,
+    ):
+        p = {k: v.copy() for k, v in params.items()}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            hist = train(p, x, rng=np.random.default_rng(0), epochs=2, **kw)
+        runs.append((hist["loss"], len(caught)))
+    assert np.array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == 1 and runs[1][1] == 0

@@ -317,7 +317,7 @@ def train(
         ``loss(params, x, eps, beta=..., obs_sd=...)`` and returning
         ``(loss, stats, grads)`` like :func:`loss_and_grad`; default
         :func:`loss_and_grad` with this `free_bits`. Variants of the objective
-        (e.g. :func:`klnotes.models.vae_extras.train_soft_free_bits`) reuse the
+        (e.g. :func:`klnotes.models.vae_extras.train_smooth_free_bits`) reuse the
         loop through it.
 
     Returns
@@ -330,7 +330,9 @@ def train(
     ------
     ValueError
         If an option is out of range, `rng` is not a Generator, or `data` has the
-        wrong shape or non-finite values.
+        wrong shape or non-finite values; or if the loss becomes non-finite
+        (training diverged), in which case `params` hold the values at which
+        it first did.
 
     Examples
     --------
@@ -380,10 +382,6 @@ def train(
             value, stats, grads, _ = _loss_and_grad(
                 p, x, eps, beta, obs_sd, free_bits
             )
-            if not math.isfinite(value):
-                raise ValueError(
-                    f"training diverged: the loss is {value} (lower lr)"
-                )
             return value, stats, grads
 
     elif callable(loss):
@@ -427,10 +425,16 @@ def train(
             for start in range(0, n, batch_size):
                 xb = data[order[start : start + batch_size]]
                 eps = rng.standard_normal((xb.shape[0], n_lat))
-                value, stats, grads = objective(
-                    work, xb, eps, beta=beta_e, obs_sd=obs_sd
-                )
+                with np.errstate(over="ignore", invalid="ignore"):
+                    value, stats, grads = objective(
+                        work, xb, eps, beta=beta_e, obs_sd=obs_sd
+                    )
                 step += 1
+                if not math.isfinite(value):
+                    raise ValueError(
+                        f"training diverged at epoch {epoch}, step {step}: "
+                        f"the loss is {value}; try a smaller lr"
+                    )
                 np.concatenate([np.ravel(grads[k]) for k in keys], out=grad)
                 # m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
                 m *= b1

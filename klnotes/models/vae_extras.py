@@ -12,12 +12,16 @@ file stays small enough to read in full:
 * :func:`active_units`: Burda et al.'s activity statistic
   ``Cov_x(E_q[z_j])`` [3]_;
 * :func:`iwae_bound`: the importance-weighted bound on ``log p(x)`` [3]_;
-* :func:`soft_free_bits`, :func:`loss_and_grad_soft_free_bits` and
-  :func:`train_soft_free_bits`: free bits [4]_ with the hard clamp
+* :func:`smooth_free_bits`, :func:`loss_and_grad_smooth_free_bits` and
+  :func:`train_smooth_free_bits`: free bits [4]_ with the hard clamp
   ``max(lam, KL_j)`` replaced by the smooth
   ``lam + tau * softplus((KL_j - lam) / tau)``. The hard clamp switches on a
   rounding difference when a dimension sits at ``lam``, so a run's result
-  depends on the CPU; the smooth one does not.
+  depends on the CPU; the smooth one does not.  (Not the "soft free bits" of
+  Chen et al. 2017, which adapt the KL weight to hold a target rate.)  The
+  names ``soft_free_bits``, ``loss_and_grad_soft_free_bits`` and
+  ``train_soft_free_bits`` of klnotes 0.2.0 still work, with a
+  ``DeprecationWarning``.
 
 References
 ----------
@@ -35,8 +39,11 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -49,10 +56,10 @@ __all__ = [
     "active_units",
     "expected_distortion",
     "iwae_bound",
-    "loss_and_grad_soft_free_bits",
+    "loss_and_grad_smooth_free_bits",
     "rate_decomposition",
-    "soft_free_bits",
-    "train_soft_free_bits",
+    "smooth_free_bits",
+    "train_smooth_free_bits",
 ]
 
 Params = dict[str, NDArray[np.float64]]
@@ -419,7 +426,7 @@ def iwae_bound(
     return special.logsumexp(log_w, axis=0) - math.log(k)
 
 
-def soft_free_bits(
+def smooth_free_bits(
     kl: ArrayLike, free_bits: float, softness: float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     r"""Smooth free bits: :math:`f(k) = \lambda + \tau\,\mathrm{softplus}((k - \lambda)/\tau)`.
@@ -451,8 +458,8 @@ def soft_free_bits(
 
     Examples
     --------
-    >>> from klnotes.models.vae_extras import soft_free_bits
-    >>> value, slope = soft_free_bits([0.0, 0.5, 3.0], 0.5, 0.05)
+    >>> from klnotes.models.vae_extras import smooth_free_bits
+    >>> value, slope = smooth_free_bits([0.0, 0.5, 3.0], 0.5, 0.05)
     >>> value.round(4).tolist(), slope.round(4).tolist()
     ([0.5, 0.5347, 3.0], [0.0, 0.5, 1.0])
     """
@@ -462,7 +469,7 @@ def soft_free_bits(
     return lam + tau * np.logaddexp(0.0, t), special.expit(t)
 
 
-def loss_and_grad_soft_free_bits(
+def loss_and_grad_smooth_free_bits(
     params: Params,
     x: ArrayLike,
     eps: ArrayLike,
@@ -475,7 +482,7 @@ def loss_and_grad_soft_free_bits(
     r"""Loss ``recon + beta * sum_j f(mean KL_j)`` with smooth free bits f, and its gradient.
 
     Same contract as :func:`klnotes.models.vae.loss_and_grad`, whose
-    reconstruction term and gradient it reuses; f is :func:`soft_free_bits`.
+    reconstruction term and gradient it reuses; f is :func:`smooth_free_bits`.
 
     Parameters
     ----------
@@ -506,21 +513,21 @@ def loss_and_grad_soft_free_bits(
     >>> rng = np.random.default_rng(0)
     >>> p = vae.init_params(rng, 3, 8, 2)
     >>> x, eps = rng.normal(size=(10, 3)), rng.normal(size=(10, 2))
-    >>> loss, stats, grads = vae_extras.loss_and_grad_soft_free_bits(
+    >>> loss, stats, grads = vae_extras.loss_and_grad_smooth_free_bits(
     ...     p, x, eps, free_bits=0.5, softness=0.05)
     >>> bool(loss >= stats["recon"] + 2 * 0.5)
     True
     """
     beta = _number(beta, "beta", strict=False)
     obs_sd = _number(obs_sd, "obs_sd", strict=True)
-    soft_free_bits(0.0, free_bits, softness)  # validates both
+    smooth_free_bits(0.0, free_bits, softness)  # validates both
     x, eps = vae._check_batch(params, x, eps)
-    return _soft_free_bits_loss(
+    return _smooth_free_bits_loss(
         params, x, eps, beta, obs_sd, free_bits, softness
     )
 
 
-def _soft_free_bits_loss(
+def _smooth_free_bits_loss(
     params: Params,
     x: NDArray[np.float64],
     eps: NDArray[np.float64],
@@ -529,11 +536,11 @@ def _soft_free_bits_loss(
     free_bits: float,
     softness: float,
 ) -> tuple[float, dict[str, object], Params]:
-    """:func:`loss_and_grad_soft_free_bits` on checked arguments."""
+    """:func:`loss_and_grad_smooth_free_bits` on checked arguments."""
     recon, stats, grads, cache = vae._loss_and_grad(
         params, x, eps, 0.0, obs_sd, 0.0
     )
-    value, slope = soft_free_bits(stats["kl_per_dim"], free_bits, softness)
+    value, slope = smooth_free_bits(stats["kl_per_dim"], free_bits, softness)
     h, mu, log_var = cache["h"], cache["mu"], cache["log_var"]
     coef = beta * slope / x.shape[0]  # d loss / d KL_nj for each example n
     dmu = coef * mu
@@ -548,7 +555,7 @@ def _soft_free_bits_loss(
     return float(recon + beta * np.sum(value)), stats, grads
 
 
-def train_soft_free_bits(
+def train_smooth_free_bits(
     params: Params,
     data: ArrayLike,
     *,
@@ -564,7 +571,7 @@ def train_soft_free_bits(
     r""":func:`klnotes.models.vae.train` with smooth free bits.
 
     :func:`klnotes.models.vae.train` (the same Adam loop, shuffling and noise
-    draws) with :func:`loss_and_grad_soft_free_bits` as its loss.
+    draws) with :func:`loss_and_grad_smooth_free_bits` as its loss.
 
     Parameters
     ----------
@@ -575,7 +582,7 @@ def train_soft_free_bits(
     rng, epochs, batch_size, lr, beta, obs_sd
         As in :func:`klnotes.models.vae.train` (`beta` a number).
     free_bits, softness : float, keyword-only
-        As in :func:`soft_free_bits`.
+        As in :func:`smooth_free_bits`.
 
     Returns
     -------
@@ -596,12 +603,12 @@ def train_soft_free_bits(
     >>> rng = np.random.default_rng(0)
     >>> x = rng.normal(size=(200, 3))
     >>> p = vae.init_params(rng, 3, 8, 2)
-    >>> hist = vae_extras.train_soft_free_bits(
+    >>> hist = vae_extras.train_smooth_free_bits(
     ...     p, x, rng=rng, epochs=3, batch_size=50, free_bits=0.5, softness=0.05)
     >>> hist["kl_per_dim"].shape
     (3, 2)
     """
-    soft_free_bits(0.0, free_bits, softness)  # validates both
+    smooth_free_bits(0.0, free_bits, softness)  # validates both
     beta = _number(beta, "beta", strict=False)
 
     def loss(
@@ -613,7 +620,7 @@ def train_soft_free_bits(
         obs_sd: float,
     ) -> tuple[float, dict[str, object], Params]:
         # train checks the data, obs_sd and beta and draws eps itself
-        return _soft_free_bits_loss(
+        return _smooth_free_bits_loss(
             p, x, eps, beta, obs_sd, free_bits, softness
         )
 
@@ -628,3 +635,29 @@ def train_soft_free_bits(
         obs_sd=obs_sd,
         loss=loss,
     )
+
+
+def _renamed(new: Callable[..., Any], old: str) -> Callable[..., Any]:
+    """``new`` under its klnotes 0.2.0 name ``old``, with a DeprecationWarning."""
+
+    @functools.wraps(new)
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(
+            f"vae_extras.{old} is now vae_extras.{new.__name__} (the old name "
+            "suggested Chen et al.'s soft free bits, a different method); "
+            "the old name will be removed in klnotes 0.4",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return new(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated name of :func:`{new.__name__}`."
+    return alias
+
+
+soft_free_bits = _renamed(smooth_free_bits, "soft_free_bits")
+loss_and_grad_soft_free_bits = _renamed(
+    loss_and_grad_smooth_free_bits, "loss_and_grad_soft_free_bits"
+)
+train_soft_free_bits = _renamed(train_smooth_free_bits, "train_soft_free_bits")
