@@ -465,20 +465,26 @@ def penalised_maximiser(
 
 
 def _maximiser(b: _Batch, beta: float) -> NDArray[np.float64]:
-    w = b.w_pos + b.w_neg
+    # in logarithms throughout, so that old probabilities that underflow
+    # (a policy far from uniform) cause neither 0/0 nor log(0)
     rows = np.flatnonzero(b.counts > 0)
-    c = beta * b.counts[rows, None]
-    p_old, w = b.pi_old[rows], w[rows]
+    w = (b.w_pos + b.w_neg)[rows]
+    z = b.old[rows]
+    log_p = z - z.max(axis=1, keepdims=True)
+    log_p -= np.log(np.sum(np.exp(log_p), axis=1, keepdims=True))
+    log_cp = np.log(beta * b.counts[rows, None]) + log_p
     gap = w.max(axis=1, keepdims=True) - w  # lambda - w_a = t + gap
-    top = p_old[np.arange(rows.size), w.argmax(axis=1)]
-    lo, hi = np.log(c[:, 0] * top), np.log(c[:, 0])
-    for _ in range(64):
+    with np.errstate(divide="ignore"):
+        log_gap = np.log(gap)  # -inf for the actions of largest weight
+    lo = log_cp[np.arange(rows.size), w.argmax(axis=1)]
+    hi = np.log(beta * b.counts[rows])
+    for _ in range(64):  # bisection of log t
         mid = 0.5 * (lo + hi)
-        over = np.sum(c * p_old / (np.exp(mid)[:, None] + gap), axis=1) > 1
+        log_pi = log_cp - np.logaddexp(mid[:, None], log_gap)
+        over = np.sum(np.exp(log_pi), axis=1) > 1
         lo, hi = np.where(over, mid, lo), np.where(over, hi, mid)
-    t = np.exp(0.5 * (lo + hi))
     logits = b.old.copy()
-    logits[rows] = np.log(c * p_old) - np.log(t[:, None] + gap)
+    logits[rows] = log_cp - np.logaddexp(0.5 * (lo + hi)[:, None], log_gap)
     return logits
 
 
