@@ -328,6 +328,18 @@ def test_penalised_maximiser_is_the_stationary_point_and_the_maximum(
     assert not np.array_equal(star[:4], old[:4])
 
 
+def test_penalised_maximiser_with_old_probabilities_that_underflow():
+    # exp(-1000) is 0 in float64: the maximiser must stay finite and keep
+    # the unsampled, underflowing action at its old log-probability scale
+    old = np.array([[0.0, -1000.0, 1.0], [0.0, 0.0, -800.0]])
+    s, a, adv = [0, 0, 1], [0, 2, 1], [-1.0, 0.5, 2.0]
+    star = penalised_maximiser(old, s, a, adv, beta=1.0)
+    assert np.all(np.isfinite(star))
+    assert np.abs(surrogate(star, old, s, a, adv, beta=1.0)[1]).max() < 1e-14
+    # log pi*(a) = log(c pi_old(a)) - log(lambda - w_a), w_a = 0 there
+    assert -1002 < special.log_softmax(star, axis=1)[0, 1] < -998
+
+
 def test_curvature_step_ascent_converges_to_the_maximiser():
     rng = np.random.default_rng(5)
     old = rng.normal(size=(3, 5))
