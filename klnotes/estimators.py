@@ -5,10 +5,21 @@ return one value per sample; their average estimates :math:`D(Q \\| P)` (note th
 direction: the expectation is under the sampling distribution ``q``). With
 ``r = p(x)/q(x)``:
 
-* ``k1 = -log r``: unbiased, high variance, individual values often negative;
-* ``k2 = (log r)^2 / 2``: biased (second-order accurate when ``p ≈ q``), low variance;
+* ``k1 = -log r``: unbiased, individual values often negative;
+* ``k2 = (log r)^2 / 2``: biased (second-order accurate when ``p ≈ q``), never
+  negative;
 * ``k3 = (r - 1) - log r = psi(log r)``: unbiased when ``E_q[r] = 1`` (that is, when
-  ``P`` is absolutely continuous with respect to ``Q``), low variance, never negative.
+  ``P`` is absolutely continuous with respect to ``Q``), never negative.
+
+Their variances depend on how far apart ``P`` and ``Q`` are. When
+``p = q (1 + delta h)`` with ``h`` bounded and ``E_q[h] = 0``, ``Var(k1) = delta^2
+E_q[h^2] + O(delta^3)`` while ``Var(k2)`` and ``Var(k3)`` are ``O(delta^4)``: near
+``Q``, k2 and k3 have far lower variance than k1. Far from ``Q`` they need not:
+``Var(k3) - Var(k1) = chi^2(P||Q) - 2 (D(P||Q) + D(Q||P))``, which is positive for
+``q = N(0, 1)``, ``p = N(mu, 1)`` once ``mu > 1.121``; ``Var(k3)`` is even infinite
+for ``q = N(0, 1)``, ``p = N(0, sigma^2)`` with ``sigma^2 >= 2``. In the location
+family, ``Var(k2) = mu^4/2 + mu^6/4`` exceeds ``Var(k1) = mu^2`` once
+``mu > 1.112``.
 
 Derived in chapter 6.
 
@@ -71,7 +82,7 @@ def k1(log_ratio: ArrayLike) -> Result:
 
 
 def k2(log_ratio: ArrayLike) -> Result:
-    r"""Per-sample estimator :math:`k_2 = \tfrac12 (\log r)^2`: biased, low variance.
+    r"""Per-sample estimator :math:`k_2 = \tfrac12 (\log r)^2`: biased, never negative.
 
     Parameters
     ----------
@@ -90,9 +101,13 @@ def k2(log_ratio: ArrayLike) -> Result:
 
     Notes
     -----
-    :math:`\mathbb E_q[k_2]` is the f-divergence with :math:`f(r) = \tfrac12(\log r)^2`,
-    which agrees with :math:`D(Q\|P)` to second order as :math:`P \to Q`; the bias is
-    of third order. For :math:`q = \mathcal N(0,1)`, :math:`p = \mathcal N(\mu, 1)` it
+    :math:`\mathbb E_q[k_2] = \mathbb E_q[f(r)]` with
+    :math:`f(r) = \tfrac12(\log r)^2`, which has the form of an f-divergence but is
+    not one in the strict sense (:math:`f` is convex only for :math:`r \le e`). It
+    agrees with :math:`D(Q\|P)` to second order as :math:`P \to Q`; the bias is
+    of third order. Its variance is of fourth order as :math:`P \to Q`, against
+    second order for :math:`k_1`, but not small in general (see the module
+    docstring). For :math:`q = \mathcal N(0,1)`, :math:`p = \mathcal N(\mu, 1)` it
     is exactly :math:`\mu^4/8` (chapter 6).
 
     Examples

@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 from scipy import special
 
+import klnotes
 from klnotes.models.bandit import (
     ascend_surrogate,
+    curvature_bound,
+    penalised_maximiser,
     sample_actions,
     train_bandit,
 )
@@ -136,7 +139,8 @@ def test_train_bandit_is_deterministic_given_a_seed():
 
 def test_train_bandit_record_shapes_and_beta_path():
     run = train_bandit(R, "adaptive", updates=8, seed=2, kl_target=0.01)
-    assert run.kls.shape == run.betas.shape == run.steps.shape == (8,)
+    assert run.kls.shape == run.betas.shape == (8,)
+    assert run.steps.shape == run.state_kls.shape == (8, R.shape[0])
     assert run.rewards.shape == (9,)
     assert np.all(run.kls >= 0)
     # beta only ever halves, doubles or stays, starting from 1
@@ -150,15 +154,233 @@ def test_train_bandit_record_shapes_and_beta_path():
         assert np.all(train_bandit(R, mode, updates=3).betas == 0)
 
 
-def test_curvature_rule_bounds_step_times_penalty_curvature():
-    # step = 2 N / (beta max_s n_s) when that is below the base step; since
-    # max_s n_s >= N / S, step * beta <= 2 S
-    run = train_bandit(R, "fixed", beta=50.0, updates=4, batch=30, seed=0)
-    assert np.all(run.steps < 10.0)
-    assert np.all(run.steps * run.betas <= 2 * R.shape[0] * (1 + 1e-12))
+def test_penalty_rule_bounds_step_times_penalty_curvature():
+    # step = 2 N / (beta max_s n_s) when that is below the base step, the
+    # same in every state; since max_s n_s >= N / S, step * beta <= 2 S
+    run = train_bandit(
+        R, "fixed", beta=50.0, updates=4, batch=30, seed=0, step_rule="penalty"
+    )
+    assert run.steps.shape == (4, R.shape[0])
+    assert np.all(run.steps == run.steps[:, :1])
+    step = run.steps[:, 0]
+    assert np.all(step < 10.0)
+    assert np.all(step * run.betas <= 2 * R.shape[0] * (1 + 1e-12))
     # and 2 N / (step * beta) is a sample count: an integer in [N/S, N]
-    n_max = 2 * 30 / (run.steps * run.betas)
+    n_max = 2 * 30 / (step * run.betas)
     assert np.allclose(n_max, np.round(n_max)) and np.all(n_max >= 5)
+
+
+# --------------------------------------- the curvature bound and its rule
+
+
+def _confident_batch(seed, n_states=8, n_actions=5, n=60):
+    """A batch from a confident old policy: some sampled actions have tiny
+    old probabilities, so the weights A / (N pi_old) are large."""
+    rng = np.random.default_rng(seed)
+    old = 4.0 * rng.normal(size=(n_states, n_actions))
+    s = rng.integers(0, n_states, n)
+    a = rng.integers(0, n_actions, n)  # not from old: rare actions too
+    adv = rng.normal(size=n)
+    return old, s, a, adv
+
+
+def _state_objectives(z, old, s, a, adv, beta):
+    """f_s(z) for every state, straight from the samples (an oracle
+    independent of the package's summed weights)."""
+    n = s.size
+    pi, pi_old = special.softmax(z, axis=1), special.softmax(old, axis=1)
+    f = np.zeros(z.shape[0])
+    np.add.at(f, s, pi[s, a] / pi_old[s, a] * adv / n)
+    counts = np.bincount(s, minlength=z.shape[0]) / n
+    return f - beta * counts * klnotes.kl_logits(old, z)
+
+
+def _hessian_block(z, old, s, a, adv, beta, state, h=1e-5):
+    """Hessian of the surrogate in the logits of one state, by central
+    differences of the per-sample gradient of klnotes.models.ppo."""
+    k = z.shape[1]
+    cols = []
+    for j in range(k):
+        e = np.zeros_like(z)
+        e[state, j] = h
+        gp = surrogate(z + e, old, s, a, adv, beta=beta)[1][state]
+        gm = surrogate(z - e, old, s, a, adv, beta=beta)[1][state]
+        cols.append((gp - gm) / (2 * h))
+    hess = np.array(cols).T
+    return 0.5 * (hess + hess.T)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.3, 5.0])
+def test_curvature_bound_bounds_the_hessian_away_from_the_old_policy(beta):
+    old, s, a, adv = _confident_batch(0)
+    bound = curvature_bound(old, s, a, adv, beta=beta)
+    rng = np.random.default_rng(1)
+    used = 0.0
+    for scale in (0.0, 1.0, 4.0):
+        z = old + scale * rng.normal(size=old.shape)
+        for state in np.unique(s):
+            hess = _hessian_block(z, old, s, a, adv, beta, state)
+            top = np.abs(np.linalg.eigvalsh(hess)).max()
+            assert top <= bound[state] * (1 + 1e-6) + 1e-8
+            used = max(used, top / bound[state])
+    assert used > 0.2  # the bound is not vacuous
+
+
+def test_curvature_bound_formula_on_a_hand_example():
+    old = np.log([[0.5, 0.5], [0.9, 0.1]])
+    # state 1: action 1 (advantage 2, pi_old 0.1) and action 0 (advantage
+    # -1, pi_old 0.9), N = 3, so w = (-1/2.7, 2/0.3); state 0: one sample
+    # with advantage 0
+    got = curvature_bound(
+        old, [1, 1, 0], [1, 0, 0], [2.0, -1.0, 0.0], beta=3.0
+    )
+    want = [0.5 * (0 + 3.0 / 3), 0.5 * (2 / 0.3 + 1 / 2.7 + 3.0 * 2 / 3)]
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+
+
+@pytest.mark.parametrize(("seed", "beta"), [(0, 0.2), (2, 1.0), (3, 8.0)])
+def test_curvature_step_raises_every_states_objective_every_epoch(seed, beta):
+    old, s, a, adv = _confident_batch(seed)
+    step = np.minimum(10.0, 1 / curvature_bound(old, s, a, adv, beta=beta))
+    epochs = 60
+    _, rec = ascend_surrogate(
+        old,
+        s,
+        a,
+        adv,
+        epochs=epochs,
+        step=step,
+        beta=beta,
+        checkpoints=tuple(range(1, epochs + 1)),
+    )
+    path = [old, *rec]
+    f = np.array([_state_objectives(z, old, s, a, adv, beta) for z in path])
+    # the descent lemma: each step gains at least (eta_s / 2) |grad f_s|^2
+    for z, f0, f1 in zip(path[:-1], f[:-1], f[1:], strict=True):
+        g = surrogate(z, old, s, a, adv, beta=beta)[1] * 1.0
+        gain = 0.5 * step * np.sum(g**2, axis=1)
+        assert np.all(f1 - f0 >= gain - 1e-12 * (1 + np.abs(f0)))
+    # hence f_s never falls below its start, which bounds every divergence
+    w = np.zeros_like(old)
+    pi_old = special.softmax(old, axis=1)
+    np.add.at(w, (s, a), adv / (s.size * pi_old[s, a]))
+    counts = np.bincount(s, minlength=old.shape[0]) / s.size
+    seen = counts > 0
+    budget = (w.max(1) - np.sum(w * pi_old, 1))[seen] / (beta * counts[seen])
+    for z in path:
+        d = klnotes.kl_logits(old, z)[seen]
+        assert np.all(d <= budget * (1 + 1e-9) + 1e-12)
+
+
+def test_steps_that_ignore_the_surrogates_curvature_can_lower_it():
+    # the same batches: the base step 10, and the step of the rule that
+    # bounds only the penalty's curvature, make some state's objective fall
+    for seed, beta in [(0, 1.0), (2, 1.0), (2, 8.0), (4, 8.0)]:
+        old, s, a, adv = _confident_batch(seed)
+        n_max = np.bincount(s).max()
+        for step in (10.0, min(10.0, 2 * s.size / (beta * n_max))):
+            _, rec = ascend_surrogate(
+                old,
+                s,
+                a,
+                adv,
+                epochs=20,
+                step=step,
+                beta=beta,
+                checkpoints=tuple(range(1, 21)),
+            )
+            f = np.array(
+                [
+                    _state_objectives(z, old, s, a, adv, beta)
+                    for z in [old, *rec]
+                ]
+            )
+            assert np.any(np.diff(f, axis=0) < -1e-6)
+
+
+# ------------------------------------------------- the penalised maximiser
+
+
+@pytest.mark.parametrize(("seed", "beta"), [(0, 0.2), (2, 1.0), (3, 8.0)])
+def test_penalised_maximiser_is_the_stationary_point_and_the_maximum(
+    seed, beta
+):
+    old, s, a, adv = _confident_batch(seed)
+    star = penalised_maximiser(old, s, a, adv, beta=beta)
+    # the gradient of the per-sample surrogate vanishes there, to rounding
+    # relative to the weights A / (N pi_old) (up to 1e7 here)
+    grad = surrogate(star, old, s, a, adv, beta=beta)[1]
+    pi_old = special.softmax(old, axis=1)
+    w_max = np.max(np.abs(adv / (s.size * pi_old[s, a])))
+    assert np.abs(grad).max() < 1e-14 * (w_max + beta)
+    # no nearby or random point does better, state by state
+    f_star = _state_objectives(star, old, s, a, adv, beta)
+    rng = np.random.default_rng(seed)
+    for scale in (1e-3, 0.1, 3.0):
+        for _ in range(20):
+            z = star + scale * rng.normal(size=old.shape)
+            f = _state_objectives(z, old, s, a, adv, beta)
+            assert np.all(f <= f_star + 1e-13)
+    # states without samples keep the old logits
+    some = s < 4
+    star = penalised_maximiser(old, s[some], a[some], adv[some], beta=beta)
+    assert np.array_equal(star[4:], old[4:])
+    assert not np.array_equal(star[:4], old[:4])
+
+
+def test_penalised_maximiser_with_old_probabilities_that_underflow():
+    # exp(-1000) is 0 in float64: the maximiser must stay finite and keep
+    # the unsampled, underflowing action at its old log-probability scale
+    old = np.array([[0.0, -1000.0, 1.0], [0.0, 0.0, -800.0]])
+    s, a, adv = [0, 0, 1], [0, 2, 1], [-1.0, 0.5, 2.0]
+    star = penalised_maximiser(old, s, a, adv, beta=1.0)
+    assert np.all(np.isfinite(star))
+    assert np.abs(surrogate(star, old, s, a, adv, beta=1.0)[1]).max() < 1e-14
+    # log pi*(a) = log(c pi_old(a)) - log(lambda - w_a), w_a = 0 there
+    assert -1002 < special.log_softmax(star, axis=1)[0, 1] < -998
+
+
+def test_curvature_step_ascent_converges_to_the_maximiser():
+    rng = np.random.default_rng(5)
+    old = rng.normal(size=(3, 5))
+    s, a = rng.integers(0, 3, 30), rng.integers(0, 5, 30)
+    adv, beta = rng.normal(size=30), 2.0
+    step = np.minimum(10.0, 1 / curvature_bound(old, s, a, adv, beta=beta))
+    z, _ = ascend_surrogate(old, s, a, adv, epochs=1000, step=step, beta=beta)
+    star = penalised_maximiser(old, s, a, adv, beta=beta)
+    np.testing.assert_allclose(
+        special.softmax(z, 1), special.softmax(star, 1), atol=1e-12
+    )
+
+
+def test_train_bandit_maximiser_record_and_overshoot():
+    # the chapter's bandit: the penalty-only rule throws a state far past
+    # its maximiser; the curvature rule, on these seeds, never ends an
+    # update more than 0.01 nats beyond it (observed, not guaranteed)
+    big = np.random.default_rng(0).normal(scale=0.3, size=(50, 10))
+    old_rule = train_bandit(big, "fixed", seed=11, step_rule="penalty")
+    assert np.max(old_rule.state_kls - old_rule.maximiser_kls) > 50
+    for mode, seed in [("fixed", 10), ("fixed", 11), ("adaptive", 11)]:
+        run = train_bandit(big, mode, seed=seed)
+        assert run.state_kls.shape == run.maximiser_kls.shape == (60, 50)
+        np.testing.assert_allclose(run.state_kls.mean(1), run.kls, rtol=1e-15)
+        assert np.max(run.state_kls - run.maximiser_kls) < 0.01
+    assert np.all(np.isnan(train_bandit(R, "clip", updates=2).maximiser_kls))
+
+
+@pytest.mark.parametrize(
+    ("func", "kwargs", "match"),
+    [
+        (curvature_bound, {"beta": -1.0}, "beta must be"),
+        (penalised_maximiser, {"beta": 0.0}, "beta must be"),
+        (ascend_surrogate, {"epochs": 1, "step": [1.0]}, r"shape \(S,\)"),
+        (ascend_surrogate, {"epochs": 1, "step": [1.0, 0.0]}, r"step\[1\]"),
+        (ascend_surrogate, {"epochs": 1, "step": ["a", 1]}, "array of num"),
+    ],
+)
+def test_bound_maximiser_and_step_reject_bad_input(func, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        func(np.zeros((2, 2)), [0], [1], [1.0], **kwargs)
 
 
 def test_curvature_rule_keeps_large_beta_stable_where_constant_step_fails():

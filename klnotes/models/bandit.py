@@ -6,10 +6,12 @@ rewards ``R[s, a]``; an observed reward adds ``N(0, noise**2)``.
 
 :func:`sample_actions` draws actions from such a policy;
 :func:`ascend_surrogate` runs full-batch gradient ascent on PPO's surrogate
-(plain, clipped or penalised) from a batch of samples; :func:`train_bandit`
-runs PPO-style updates on the bandit with the unconstrained surrogate, the
-clipped one, the KL penalty with a fixed coefficient, or the penalty with
-PPO's adaptive coefficient.
+(plain, clipped or penalised) from a batch of samples, with one step size or
+one per state; :func:`curvature_bound` bounds the curvature of the penalised
+surrogate in each state's logits, and :func:`penalised_maximiser` returns its
+exact maximiser; :func:`train_bandit` runs PPO-style updates on the bandit
+with the unconstrained surrogate, the clipped one, the KL penalty with a fixed
+coefficient, or the penalty with PPO's adaptive coefficient.
 
 References
 ----------
@@ -28,12 +30,20 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import kl_logits
+from .._validation import check_scalar
 from .ppo import adapt_beta, surrogate
 
-__all__ = ["BanditRun", "ascend_surrogate", "sample_actions", "train_bandit"]
+__all__ = [
+    "BanditRun",
+    "ascend_surrogate",
+    "curvature_bound",
+    "penalised_maximiser",
+    "sample_actions",
+    "train_bandit",
+]
 
 _MODES = ("none", "clip", "fixed", "adaptive")
-_STEP_RULES = ("curvature", "constant")
+_STEP_RULES = ("curvature", "penalty", "constant")
 
 
 def _probabilities(probs: ArrayLike) -> NDArray[np.float64]:
@@ -147,20 +157,31 @@ class BanditRun(NamedTuple):
     ----------
     kls : ndarray, shape (U,)
         Exact mean over states of :math:`D(\\pi_{old}(\\cdot|s) \\|
-        \\pi_{new}(\\cdot|s))` after each update.
+        \\pi_{new}(\\cdot|s))` after each update (the row means of
+        `state_kls`).
     rewards : ndarray, shape (U + 1,)
         Exact expected reward (states uniform) before the first update and
         after each update.
     betas : ndarray, shape (U,)
         The penalty coefficient used in each update (0 without a penalty).
-    steps : ndarray, shape (U,)
-        The gradient-ascent step size used in each update.
+    steps : ndarray, shape (U, S)
+        The gradient-ascent step size used in each state in each update.
+    state_kls : ndarray, shape (U, S)
+        The exact divergence :math:`D(\\pi_{old}(\\cdot|s) \\|
+        \\pi_{new}(\\cdot|s))` of each state after each update.
+    maximiser_kls : ndarray, shape (U, S)
+        The same divergence at the maximiser of the update's penalised
+        surrogate (:func:`penalised_maximiser`), the point that ascent on
+        that batch would reach with unlimited epochs; NaN in modes
+        ``"none"`` and ``"clip"``, which have no penalty.
     """
 
     kls: NDArray[np.float64]
     rewards: NDArray[np.float64]
     betas: NDArray[np.float64]
     steps: NDArray[np.float64]
+    state_kls: NDArray[np.float64]
+    maximiser_kls: NDArray[np.float64]
 
 
 def _softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -206,6 +227,267 @@ def _surrogate_gradient(
     return grad
 
 
+class _Batch(NamedTuple):
+    """A batch summed into per-(state, action) weights (see
+    :func:`_surrogate_gradient`)."""
+
+    old: NDArray[np.float64]
+    pi_old: NDArray[np.float64]
+    w_pos: NDArray[np.float64]
+    w_neg: NDArray[np.float64]
+    counts: NDArray[np.float64]
+
+
+def _summed(
+    old: NDArray[np.float64],
+    s: NDArray[np.intp],
+    a: NDArray[np.intp],
+    adv: NDArray[np.float64],
+) -> _Batch:
+    """Sum a (valid) batch into per-(state, action) weights."""
+    pi_old = _softmax(old)
+    unit = adv / (pi_old[s, a] * s.size)
+    w_pos, w_neg = np.zeros_like(old), np.zeros_like(old)
+    np.add.at(w_pos, (s[adv > 0], a[adv > 0]), unit[adv > 0])
+    np.add.at(w_neg, (s[adv < 0], a[adv < 0]), unit[adv < 0])
+    counts = np.bincount(s, minlength=old.shape[0]) / s.size
+    return _Batch(old, pi_old, w_pos, w_neg, counts)
+
+
+def _batch(
+    logits_old: ArrayLike,
+    states: ArrayLike,
+    actions: ArrayLike,
+    advantages: ArrayLike,
+    *,
+    beta: float,
+    clip_eps: float | None,
+) -> _Batch:
+    # validates every input the way the per-sample surrogate does
+    surrogate(
+        logits_old,
+        logits_old,
+        states,
+        actions,
+        advantages,
+        clip_eps=clip_eps,
+        beta=beta,
+    )
+    return _summed(
+        np.asarray(logits_old, dtype=np.float64),
+        np.asarray(states),
+        np.asarray(actions),
+        np.asarray(advantages, dtype=np.float64),
+    )
+
+
+def _step_sizes(step: object, n_states: int) -> NDArray[np.float64]:
+    """`step` as a column of per-state step sizes, shape (S, 1)."""
+    if isinstance(step, Real):
+        return np.full((n_states, 1), _positive(step, "step"))
+    try:
+        eta = np.asarray(step, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"step must be a number or an array of numbers; got {step!r:.80}"
+        ) from exc
+    if eta.shape != (n_states,):
+        raise ValueError(
+            f"step must be a number or an array of shape (S,) = "
+            f"({n_states},); got shape {eta.shape}"
+        )
+    if not np.all(np.isfinite(eta)) or np.any(eta <= 0):
+        bad = int(np.flatnonzero(~(np.isfinite(eta) & (eta > 0)))[0])
+        raise ValueError(
+            f"step must be finite and > 0 in every state; "
+            f"step[{bad}] = {eta[bad]!r}"
+        )
+    return eta[:, None]
+
+
+def curvature_bound(
+    logits_old: ArrayLike,
+    states: ArrayLike,
+    actions: ArrayLike,
+    advantages: ArrayLike,
+    *,
+    beta: float = 0.0,
+) -> NDArray[np.float64]:
+    r"""A bound on the curvature of the penalised surrogate, state by state.
+
+    The penalised surrogate of :func:`klnotes.models.ppo.surrogate` (no
+    clipping) is a sum :math:`\sum_s f_s(z_s)` of functions of the logits
+    :math:`z_s` of one state each. This returns, for every state, an
+    :math:`L_s` with :math:`|v^\top\nabla^2 f_s(z)\,v| \le L_s\|v\|^2` for
+    every :math:`v` and **every** :math:`z` (not only at the old policy).
+
+    Parameters
+    ----------
+    logits_old : array_like, shape (S, K)
+        The policy that collected the samples; finite.
+    states, actions : array_like of int, shape (N,)
+        The sampled states and actions, in range.
+    advantages : array_like, shape (N,)
+        Advantage estimates; finite.
+    beta : float, keyword-only
+        The penalty coefficient, >= 0.
+
+    Returns
+    -------
+    L : ndarray, shape (S,)
+        :math:`L_s = \tfrac12\big(\max_a w_{sa} - \min_a w_{sa} +
+        \beta n_s/N\big)`, with :math:`w_{sa}` the sum of
+        :math:`\hat A_t/(N\pi_{\text{old}}(a|s))` over the samples at
+        ``(s, a)`` (0 for an action not sampled) and :math:`n_s` the number
+        of samples in state ``s``.
+
+    Raises
+    ------
+    ValueError
+        For any input that :func:`klnotes.models.ppo.surrogate` rejects.
+
+    Notes
+    -----
+    In one state, :math:`f(z) = w^\top\pi - c\,D(\pi_{\text{old}}\|\pi)`
+    with :math:`\pi = \operatorname{softmax}(z)` and :math:`c = \beta n_s/N`.
+    With :math:`\bar w = w^\top\pi`, :math:`u = v - \pi^\top v` and
+    :math:`g_a = w_a - \bar w - c`, differentiating twice gives
+
+    .. math:: v^\top\nabla^2 f(z)\,v = \sum_a \pi_a u_a^2 g_a .
+
+    Since :math:`\bar w` lies between :math:`\min w` and :math:`\max w`,
+    :math:`|g_a| \le \max w - \min w + c`, and
+    :math:`\sum_a\pi_a u_a^2 = \operatorname{Var}_\pi(v) \le \tfrac12\|v\|^2`.
+    Gradient ascent on :math:`f_s` with a step :math:`\eta_s \le 1/L_s`
+    therefore raises :math:`f_s` by at least
+    :math:`\tfrac12\eta_s\|\nabla f_s\|^2` at every step (the descent lemma).
+    The clipped surrogate is not differentiable where a ratio crosses the
+    clip, and the bound says nothing there.
+
+    Derived in chapter 6.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models.bandit import curvature_bound
+    >>> old = np.log([[0.5, 0.5], [0.9, 0.1]])
+    >>> # one sample in state 1: action 1, advantage 2, so w = 2 / (2 * 0.1)
+    >>> curvature_bound(old, [1, 0], [1, 0], [2.0, 0.0], beta=1.0).round(3)
+    array([0.25, 5.25])
+    """
+    beta = float(check_scalar(beta, "beta", low=0.0))
+    b = _batch(
+        logits_old, states, actions, advantages, beta=beta, clip_eps=None
+    )
+    return _bound(b, beta)
+
+
+def _bound(b: _Batch, beta: float) -> NDArray[np.float64]:
+    w = b.w_pos + b.w_neg
+    return 0.5 * (w.max(axis=1) - w.min(axis=1) + beta * b.counts)
+
+
+def penalised_maximiser(
+    logits_old: ArrayLike,
+    states: ArrayLike,
+    actions: ArrayLike,
+    advantages: ArrayLike,
+    *,
+    beta: float,
+) -> NDArray[np.float64]:
+    r"""The exact maximiser of PPO's penalised surrogate (no clipping).
+
+    Parameters
+    ----------
+    logits_old : array_like, shape (S, K)
+        The policy that collected the samples; finite.
+    states, actions : array_like of int, shape (N,)
+        The sampled states and actions, in range.
+    advantages : array_like, shape (N,)
+        Advantage estimates; finite.
+    beta : float, keyword-only
+        The penalty coefficient, > 0.
+
+    Returns
+    -------
+    logits : ndarray, shape (S, K)
+        :math:`\log\pi^\ast(\cdot|s)` in every state with samples, the
+        unique maximiser of the penalised surrogate there; `logits_old` in
+        a state without samples, where the surrogate does not depend on the
+        policy.
+
+    Raises
+    ------
+    ValueError
+        For any input that :func:`klnotes.models.ppo.surrogate` rejects, or
+        if `beta` is not > 0.
+
+    Notes
+    -----
+    In a state with samples, :math:`c = \beta n_s/N > 0` and, as a function
+    of the probabilities, :math:`f(\pi) = w^\top\pi - c\,D(\pi_{\text{old}}
+    \|\pi)` (weights :math:`w` as in :func:`curvature_bound`) is strictly
+    concave on the open simplex and tends to :math:`-\infty` at its
+    boundary, so it has exactly one maximiser, and it is the only
+    stationary point in the logits. With a multiplier :math:`\lambda` for
+    :math:`\sum_a\pi_a = 1`, stationarity reads
+    :math:`w_a + c\,\pi_{\text{old}}(a)/\pi_a = \lambda`, so
+
+    .. math:: \pi^\ast_a = \frac{c\,\pi_{\text{old}}(a)}{\lambda - w_a},
+              \qquad \sum_a \frac{c\,\pi_{\text{old}}(a)}{\lambda - w_a}
+              = 1 .
+
+    The sum decreases from :math:`+\infty` to 0 as :math:`\lambda` runs
+    over :math:`(\max_a w_a, \infty)`, so the root is unique; with
+    :math:`\lambda = \max_a w_a + t` it lies at
+    :math:`t \in [c\,\pi_{\text{old}}(a^\ast), c]` (:math:`a^\ast` an action
+    of largest weight), where this function finds it by 64 bisections of
+    :math:`\log t`.
+
+    Derived in chapter 6.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models.bandit import penalised_maximiser
+    >>> old = np.log([[0.5, 0.5]])
+    >>> # one sample, action 0, advantage 0.5: w = (1, 0) and c = 1, so
+    >>> # 0.5 / (lam - 1) + 0.5 / lam = 1, lam = 1 + 2 ** -0.5
+    >>> z = penalised_maximiser(old, [0], [0], [0.5], beta=1.0)
+    >>> np.exp(z).round(6)
+    array([[0.707107, 0.292893]])
+    """
+    beta = float(check_scalar(beta, "beta", low=0.0, low_inclusive=False))
+    b = _batch(
+        logits_old, states, actions, advantages, beta=beta, clip_eps=None
+    )
+    return _maximiser(b, beta)
+
+
+def _maximiser(b: _Batch, beta: float) -> NDArray[np.float64]:
+    # in logarithms throughout, so that old probabilities that underflow
+    # (a policy far from uniform) cause neither 0/0 nor log(0)
+    rows = np.flatnonzero(b.counts > 0)
+    w = (b.w_pos + b.w_neg)[rows]
+    z = b.old[rows]
+    log_p = z - z.max(axis=1, keepdims=True)
+    log_p -= np.log(np.sum(np.exp(log_p), axis=1, keepdims=True))
+    log_cp = np.log(beta * b.counts[rows, None]) + log_p
+    gap = w.max(axis=1, keepdims=True) - w  # lambda - w_a = t + gap
+    with np.errstate(divide="ignore"):
+        log_gap = np.log(gap)  # -inf for the actions of largest weight
+    lo = log_cp[np.arange(rows.size), w.argmax(axis=1)]
+    hi = np.log(beta * b.counts[rows])
+    for _ in range(64):  # bisection of log t
+        mid = 0.5 * (lo + hi)
+        log_pi = log_cp - np.logaddexp(mid[:, None], log_gap)
+        over = np.sum(np.exp(log_pi), axis=1) > 1
+        lo, hi = np.where(over, mid, lo), np.where(over, hi, mid)
+    logits = b.old.copy()
+    logits[rows] = log_cp - np.logaddexp(0.5 * (lo + hi)[:, None], log_gap)
+    return logits
+
+
 def ascend_surrogate(
     logits_old: ArrayLike,
     states: ArrayLike,
@@ -213,18 +495,18 @@ def ascend_surrogate(
     advantages: ArrayLike,
     *,
     epochs: int,
-    step: float,
+    step: float | ArrayLike,
     beta: float = 0.0,
     clip_eps: float | None = None,
     checkpoints: tuple[int, ...] = (),
 ) -> tuple[NDArray[np.float64], list[NDArray[np.float64]]]:
     r"""Full-batch gradient ascent on PPO's surrogate, from the old policy.
 
-    Runs `epochs` steps :math:`\theta \leftarrow \theta + \eta\nabla L`
+    Runs `epochs` steps :math:`z_s \leftarrow z_s + \eta_s\nabla_{z_s} L`
     starting at `logits_old`, where :math:`L` is the
     objective of :func:`klnotes.models.ppo.surrogate` with the same
     arguments (plain, clipped with `clip_eps`, penalised with `beta`, or
-    both).
+    both) and :math:`z_s` are the logits of state :math:`s`.
 
     Parameters
     ----------
@@ -236,8 +518,10 @@ def ascend_surrogate(
         Advantage estimates; finite.
     epochs : int, keyword-only
         Number of gradient steps, >= 1.
-    step : float, keyword-only
-        Step size :math:`\eta`, > 0.
+    step : float or array_like of shape (S,), keyword-only
+        Step size :math:`\eta`, > 0: one for all states, or one per state.
+        (The surrogate is a sum of functions of one state's logits each, so
+        a step per state is gradient ascent on each of them.)
     beta, clip_eps : keyword-only
         As in :func:`klnotes.models.ppo.surrogate`.
     checkpoints : tuple of int, keyword-only
@@ -261,7 +545,9 @@ def ascend_surrogate(
     The samples are summed once into per-(state, action) weights (see the
     source), so an epoch costs :math:`O(SK)` whatever :math:`N`; the result
     equals stepping with the gradient of
-    :func:`klnotes.models.ppo.surrogate`.
+    :func:`klnotes.models.ppo.surrogate`. Without clipping, a step
+    :math:`\eta_s \le 1/L_s` (:func:`curvature_bound`) makes every epoch
+    raise the penalised surrogate in every state.
 
     Derived in chapter 6.
 
@@ -276,18 +562,16 @@ def ascend_surrogate(
     >>> bool(pi[0, 0] > 0.99)   # the clip never binds: ratio < 1/0.85
     True
     """
-    # validates every input the way the per-sample surrogate does
-    surrogate(
-        logits_old,
+    b = _batch(
         logits_old,
         states,
         actions,
         advantages,
-        clip_eps=clip_eps,
         beta=beta,
+        clip_eps=clip_eps,
     )
     epochs = _count(epochs, "epochs")
-    step = _positive(step, "step")
+    eta = _step_sizes(step, b.old.shape[0])
     marks: set[int] = set()
     for c in checkpoints:
         if isinstance(c, bool) or not isinstance(c, Integral):
@@ -297,21 +581,23 @@ def ascend_surrogate(
                 f"checkpoints must lie in [1, epochs={epochs}]; got {c}"
             )
         marks.add(int(c))
-    old = np.asarray(logits_old, dtype=np.float64)
-    s, a = np.asarray(states), np.asarray(actions)
-    adv = np.asarray(advantages, dtype=np.float64)
-    pi_old = _softmax(old)
-    unit = adv / (pi_old[s, a] * s.size)
-    w_pos, w_neg = np.zeros_like(old), np.zeros_like(old)
-    np.add.at(w_pos, (s[adv > 0], a[adv > 0]), unit[adv > 0])
-    np.add.at(w_neg, (s[adv < 0], a[adv < 0]), unit[adv < 0])
-    counts = np.bincount(s, minlength=old.shape[0]) / s.size
     eps = None if clip_eps is None else float(clip_eps)
-    theta = old.copy()
+    return _ascend(b, epochs, eta, float(beta), eps, marks)
+
+
+def _ascend(
+    b: _Batch,
+    epochs: int,
+    eta: NDArray[np.float64],
+    beta: float,
+    eps: float | None,
+    marks: set[int],
+) -> tuple[NDArray[np.float64], list[NDArray[np.float64]]]:
+    theta = b.old.copy()
     recorded = []
     for epoch in range(1, epochs + 1):
-        theta = theta + step * _surrogate_gradient(
-            theta, pi_old, w_pos, w_neg, counts, float(beta), eps
+        theta = theta + eta * _surrogate_gradient(
+            theta, b.pi_old, b.w_pos, b.w_neg, b.counts, beta, eps
         )
         if epoch in marks:
             recorded.append(theta.copy())
@@ -357,12 +643,17 @@ def train_bandit(
         update; each >= 1.
     step : float, keyword-only
         Base step size of gradient ascent, > 0.
-    step_rule : {"curvature", "constant"}, keyword-only
-        ``"constant"`` uses `step` throughout. ``"curvature"`` (default) uses
-        :math:`\min(\eta, 2N/(\beta\max_s n_s))`, with :math:`n_s` the samples
-        in state :math:`s`: the penalty's curvature in the logits of state
-        :math:`s` is at most :math:`\beta n_s/(2N)` (see Notes), so the step
-        times the curvature stays <= 1 and ascent cannot overshoot.
+    step_rule : {"curvature", "penalty", "constant"}, keyword-only
+        How the step is chosen in the penalised modes (``"none"`` and
+        ``"clip"`` always use `step`). ``"constant"``: `step` throughout.
+        ``"curvature"`` (default): in each state :math:`s` the step
+        :math:`\eta_s = \min(\eta, 1/L_s)`, with :math:`L_s` the bound of
+        :func:`curvature_bound` on the curvature of the *whole* penalised
+        surrogate (its surrogate part and its penalty part) for the
+        update's batch and :math:`\beta`. ``"penalty"``: one step
+        :math:`\min(\eta, 2N/(\beta\max_s n_s))` for all states, which
+        accounts for the penalty's curvature only; it is kept to show that
+        this does not suffice (see Notes).
     beta : float, keyword-only
         The (initial) penalty coefficient, > 0; ignored for ``"none"``.
     kl_target : float, keyword-only
@@ -378,7 +669,8 @@ def train_bandit(
     Returns
     -------
     BanditRun
-        ``kls``, ``rewards``, ``betas``, ``steps`` (see :class:`BanditRun`).
+        ``kls``, ``rewards``, ``betas``, ``steps``, ``state_kls``,
+        ``maximiser_kls`` (see :class:`BanditRun`).
 
     Raises
     ------
@@ -388,14 +680,25 @@ def train_bandit(
 
     Notes
     -----
-    The Hessian of :math:`D(\pi_{\text{old}}\|\operatorname{softmax}(z))` in
-    :math:`z` is :math:`F(z) = \operatorname{diag}(\pi) - \pi\pi^\top`, and
-    :math:`v^\top F v = \operatorname{Var}_{\pi}(v) \le \tfrac12\|v\|^2`, so
-    its largest eigenvalue is at most 1/2. With a constant step the penalty's
-    curvature grows with :math:`\beta`; past
-    :math:`\eta\beta n_s/(2N) = 2` ascent oscillates with growing amplitude,
-    and the adaptive rule, which doubles :math:`\beta` after a large update,
-    makes it worse (chapter 6 shows the blow-up).
+    What ``"curvature"`` guarantees, for each update, in each state with
+    samples (from :func:`curvature_bound` and the descent lemma): every one
+    of the `epochs` steps raises that state's penalised surrogate
+    :math:`f_s = \sum_a w_{sa}\pi_\theta(a|s) - \beta(n_s/N)
+    D(\pi_{\text{old}}(\cdot|s)\|\pi_\theta(\cdot|s))` by at least
+    :math:`\tfrac12\eta_s\|\nabla f_s\|^2`. Hence :math:`f_s` never falls
+    below its value at the old policy, which bounds the divergence:
+    :math:`D(\pi_{\text{old}}\|\pi_{\text{new}}) \le N(\max_a w_{sa} -
+    \sum_a w_{sa}\pi_{\text{old}}(a|s))/(\beta n_s)`, the same bound that
+    the maximiser satisfies; and with unlimited epochs ascent would
+    converge to the unique maximiser (:func:`penalised_maximiser`). It does
+    not guarantee that an update stays short of the maximiser's divergence
+    in every state (``maximiser_kls`` records it, so that this can be
+    checked). ``"penalty"`` and ``"constant"`` guarantee none of this: with
+    the weights :math:`w_{sa}` unbounded as :math:`\pi_{\text{old}}(a|s)
+    \to 0`, a single step can throw one state far past its maximiser,
+    and with ``"constant"`` a large :math:`\beta` alone makes ascent
+    oscillate with growing amplitude, which the adaptive rule feeds by
+    doubling :math:`\beta` (chapter 6 shows both).
 
     Derived in chapter 6.
 
@@ -438,6 +741,7 @@ def train_bandit(
         return float(np.mean(np.sum(_softmax(z) * R, axis=1)))
 
     kls, rewards, betas, steps = [], [expected_reward(theta)], [], []
+    state_kls, maximiser_kls = [], []
     for _ in range(updates):
         old = theta.copy()
         pi = _softmax(old)
@@ -446,26 +750,45 @@ def train_bandit(
         value = np.sum(pi * R, axis=1)
         adv = R[s, a] + noise * rng.normal(size=batch) - value[s]
         b = 0.0 if mode in ("none", "clip") else beta
-        eta = step
-        if step_rule == "curvature" and b > 0:
-            eta = min(step, 2.0 * batch / (b * np.bincount(s).max()))
-        theta, _ = ascend_surrogate(
-            old,
-            s,
-            a,
-            adv,
-            epochs=epochs,
-            step=eta,
-            beta=b,
-            clip_eps=clip_eps if mode == "clip" else None,
+        batch_sums = _summed(old, s, a, adv)
+        eta = np.full(n_states, step)
+        if b > 0 and step_rule == "curvature":
+            bound = _bound(batch_sums, b)
+            # 1 / L_s, or the base step where L_s = 0 (a state without
+            # samples, whose logits do not move)
+            inv = np.divide(
+                1.0, bound, out=np.full(n_states, np.inf), where=bound > 0
+            )
+            eta = np.minimum(step, inv)
+        elif b > 0 and step_rule == "penalty":
+            eta[:] = min(step, 2.0 * batch / (b * np.bincount(s).max()))
+        theta, _ = _ascend(
+            batch_sums,
+            epochs,
+            eta[:, None],
+            b,
+            clip_eps if mode == "clip" else None,
+            set(),
         )
-        d = float(np.mean(kl_logits(old, theta)))
+        d_states = kl_logits(old, theta)
+        if b > 0:
+            star = _maximiser(batch_sums, b)
+            maximiser_kls.append(kl_logits(old, star))
+        else:
+            maximiser_kls.append(np.full(n_states, np.nan))
+        d = float(np.mean(d_states))
         kls.append(d)
+        state_kls.append(d_states)
         betas.append(b)
         steps.append(eta)
         rewards.append(expected_reward(theta))
         if mode == "adaptive":
             beta = adapt_beta(beta, d, kl_target)
     return BanditRun(
-        np.array(kls), np.array(rewards), np.array(betas), np.array(steps)
+        np.array(kls),
+        np.array(rewards),
+        np.array(betas),
+        np.array(steps),
+        np.array(state_kls),
+        np.array(maximiser_kls),
     )
