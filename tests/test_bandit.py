@@ -411,3 +411,10 @@ def test_curvature_rule_keeps_large_beta_stable_where_constant_step_fails():
 def test_train_bandit_rejects_bad_input(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         train_bandit(*args, **kwargs)
+
+
+def test_an_underflowing_sampled_probability_is_a_clear_error():
+    old = np.array([[0.0, -800.0]])  # pi_old(1) = exp(-800) = 0 in float64
+    for f in (curvature_bound, penalised_maximiser):
+        with pytest.raises(ValueError, match=r"state 0, action 1"):
+            f(old, [0], [1], [1.0], beta=1.0)

@@ -243,3 +243,62 @@ def test_train_updates_the_callers_arrays_in_place():
     vae.train(params, x, rng=rng, epochs=2, batch_size=50)
     assert all(params[k] is before[k] for k in params)
     assert all(not np.array_equal(params[k], start[k]) for k in params)
+
+
+def test_train_keeps_float32_parameters_and_rejects_integer_ones():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(100, 3))
+    params = {
+        k: v.astype(np.float32)
+        for k, v in vae.init_params(rng, 3, 8, 2).items()
+    }
+    vae.train(params, x, rng=rng, epochs=2, batch_size=50)
+    assert all(v.dtype == np.float32 for v in params.values())
+    params["b1"] = np.zeros(8, dtype=int)
+    with pytest.raises(ValueError, match=r"params\['b1'\] must be a floating"):
+        vae.train(params, x, rng=rng, epochs=1)
+
+
+def test_train_rejects_a_loss_hook_that_replaces_a_parameter_array():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(100, 3))
+
+    def clipping_by_rebinding(p, xb, eps, *, beta, obs_sd):
+        out = vae.loss_and_grad(p, xb, eps, beta=beta, obs_sd=obs_sd)
+        p["bv"] = np.clip(p["bv"], -1.0, 1.0)  # rebinds: would be lost
+        return out
+
+    def freezing_bv_in_place(p, xb, eps, *, beta, obs_sd):
+        p["bv"][...] = 0.0  # in place: the trained array itself
+        value, stats, grads = vae.loss_and_grad(
+            p, xb, eps, beta=beta, obs_sd=obs_sd
+        )
+        grads["bv"] = np.zeros_like(grads["bv"])  # so Adam leaves it at 0
+        return value, stats, grads
+
+    params = vae.init_params(rng, 3, 8, 2)
+    with pytest.raises(ValueError, match="in place, not replace"):
+        vae.train(params, x, rng=rng, epochs=1, loss=clipping_by_rebinding)
+    params["bv"][...] = 0.5
+    start = {k: v.copy() for k, v in params.items()}
+    vae.train(params, x, rng=rng, epochs=3, loss=freezing_bv_in_place)
+    assert np.all(params["bv"] == 0.0)
+    assert not np.array_equal(params["W1"], start["W1"])
+
+
+def test_train_stops_when_a_loss_hook_returns_a_non_finite_gradient():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(100, 3))
+
+    def bad_gradient(p, xb, eps, *, beta, obs_sd):
+        value, stats, grads = vae.loss_and_grad(
+            p, xb, eps, beta=beta, obs_sd=obs_sd
+        )
+        grads["W1"] = np.full_like(grads["W1"], np.nan)
+        return value, stats, grads
+
+    params = vae.init_params(rng, 3, 8, 2)
+    start = {k: v.copy() for k, v in params.items()}
+    with pytest.raises(ValueError, match="gradient is not finite"):
+        vae.train(params, x, rng=rng, epochs=1, loss=bad_gradient)
+    assert all(np.array_equal(params[k], start[k]) for k in params)

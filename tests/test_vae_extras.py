@@ -358,3 +358,28 @@ def test_the_0_2_0_names_still_work_and_warn():
         runs.append((hist["loss"], len(caught)))
     assert np.array_equal(runs[0][0], runs[1][0])
     assert runs[0][1] == 1 and runs[1][1] == 0
+
+
+def test_train_smooth_free_bits_accepts_a_beta_schedule():
+    params, x, _ = problem(12, n=60)
+    hist = vae_extras.train_smooth_free_bits(
+        params,
+        x,
+        rng=np.random.default_rng(0),
+        epochs=4,
+        batch_size=30,
+        beta=lambda epoch: 0.5 * epoch,
+        free_bits=0.5,
+        softness=0.05,
+    )
+    assert hist["beta"].tolist() == [0.0, 0.5, 1.0, 1.5]
+    with pytest.raises(ValueError, match="beta"):
+        vae_extras.train_smooth_free_bits(
+            params,
+            x,
+            rng=np.random.default_rng(0),
+            epochs=1,
+            beta=-1.0,
+            free_bits=0.5,
+            softness=0.05,
+        )

@@ -172,7 +172,8 @@ class BanditRun(NamedTuple):
     maximiser_kls : ndarray, shape (U, S)
         The same divergence at the maximiser of the update's penalised
         surrogate (:func:`penalised_maximiser`), the point that ascent on
-        that batch would reach with unlimited epochs; NaN in modes
+        that batch would reach with unlimited epochs (with the curvature
+        step rule); NaN in modes
         ``"none"`` and ``"clip"``, which have no penalty.
     """
 
@@ -246,7 +247,8 @@ def _summed(
 ) -> _Batch:
     """Sum a (valid) batch into per-(state, action) weights."""
     pi_old = _softmax(old)
-    unit = adv / (pi_old[s, a] * s.size)
+    with np.errstate(divide="ignore", over="ignore"):  # _batch reports it
+        unit = adv / (pi_old[s, a] * s.size)
     w_pos, w_neg = np.zeros_like(old), np.zeros_like(old)
     np.add.at(w_pos, (s[adv > 0], a[adv > 0]), unit[adv > 0])
     np.add.at(w_neg, (s[adv < 0], a[adv < 0]), unit[adv < 0])
@@ -273,12 +275,22 @@ def _batch(
         clip_eps=clip_eps,
         beta=beta,
     )
-    return _summed(
+    batch = _summed(
         np.asarray(logits_old, dtype=np.float64),
         np.asarray(states),
         np.asarray(actions),
         np.asarray(advantages, dtype=np.float64),
     )
+    bad = ~np.isfinite(batch.w_pos + batch.w_neg)
+    if bad.any():
+        s_bad, a_bad = (int(i[0]) for i in np.nonzero(bad))
+        raise ValueError(
+            "logits_old gives a sampled action so small a probability that "
+            "its importance weight advantage / (N pi_old) is not finite in "
+            f"float64 (state {s_bad}, action {a_bad}, pi_old = "
+            f"{batch.pi_old[s_bad, a_bad]:.3g})"
+        )
+    return batch
 
 
 def _step_sizes(step: object, n_states: int) -> NDArray[np.float64]:
@@ -344,7 +356,8 @@ def curvature_bound(
     Raises
     ------
     ValueError
-        For any input that :func:`klnotes.models.ppo.surrogate` rejects.
+        For any input that :func:`klnotes.models.ppo.surrogate` rejects, or
+        if a sampled action's importance weight is not finite in float64.
 
     Notes
     -----
@@ -419,8 +432,9 @@ def penalised_maximiser(
     Raises
     ------
     ValueError
-        For any input that :func:`klnotes.models.ppo.surrogate` rejects, or
-        if `beta` is not > 0.
+        For any input that :func:`klnotes.models.ppo.surrogate` rejects;
+        if a sampled action's importance weight is not finite in float64;
+        or if `beta` is not > 0.
 
     Notes
     -----
@@ -537,8 +551,9 @@ def ascend_surrogate(
     Raises
     ------
     ValueError
-        For any input that :func:`klnotes.models.ppo.surrogate` rejects, or
-        if `epochs`, `step` or `checkpoints` is invalid.
+        For any input that :func:`klnotes.models.ppo.surrogate` rejects;
+        if a sampled action's importance weight is not finite in float64;
+        or if `epochs`, `step` or `checkpoints` is invalid.
 
     Notes
     -----
@@ -546,8 +561,9 @@ def ascend_surrogate(
     source), so an epoch costs :math:`O(SK)` whatever :math:`N`; the result
     equals stepping with the gradient of
     :func:`klnotes.models.ppo.surrogate`. Without clipping, a step
-    :math:`\eta_s \le 1/L_s` (:func:`curvature_bound`) makes every epoch
-    raise the penalised surrogate in every state.
+    :math:`\eta_s \le 1/L_s` (:func:`curvature_bound`) makes no epoch
+    lower the penalised surrogate in any state (every epoch raises it where
+    its gradient is not zero).
 
     Derived in chapter 6.
 

@@ -295,7 +295,9 @@ def train(
     Parameters
     ----------
     params : dict of ndarray
-        Updated in place.
+        Floating-point arrays, updated in place (each keeps its dtype; with
+        mixed dtypes, training runs in the widest). Adam's moments are
+        float64.
     data : array_like, shape (N, D)
         Training data, finite.
     rng : numpy.random.Generator, keyword-only
@@ -318,7 +320,10 @@ def train(
         ``(loss, stats, grads)`` like :func:`loss_and_grad`; default
         :func:`loss_and_grad` with this `free_bits`. Variants of the objective
         (e.g. :func:`klnotes.models.vae_extras.train_smooth_free_bits`) reuse the
-        loop through it.
+        loop through it. Its ``params`` is a dict of views of the parameters
+        being trained, not the caller's dict (which receives the result at
+        the end, also when training stops with an error): it may change those
+        arrays in place but must not replace them.
 
     Returns
     -------
@@ -330,9 +335,10 @@ def train(
     ------
     ValueError
         If an option is out of range, `rng` is not a Generator, or `data` has the
-        wrong shape or non-finite values; or if the loss becomes non-finite
-        (training diverged), in which case `params` hold the values at which
-        it first did.
+        wrong shape or non-finite values, or a parameter is not a
+        floating-point array; if `loss` replaces an array instead of updating it; or
+        if the loss or its gradient becomes non-finite (training diverged),
+        in which case `params` hold the values at which it first did.
 
     Examples
     --------
@@ -378,10 +384,12 @@ def train(
             beta: float,
             obs_sd: float,
         ) -> tuple[float, dict[str, Any], Params]:
-            # data was checked above and eps is drawn here: skip the checks
-            value, stats, grads, _ = _loss_and_grad(
-                p, x, eps, beta, obs_sd, free_bits
-            )
+            # data was checked above and eps is drawn here: skip the checks;
+            # overflow is reported by train as divergence, not as warnings
+            with np.errstate(over="ignore", invalid="ignore"):
+                value, stats, grads, _ = _loss_and_grad(
+                    p, x, eps, beta, obs_sd, free_bits
+                )
             return value, stats, grads
 
     elif callable(loss):
@@ -393,8 +401,15 @@ def train(
     n_lat = params["Wm"].shape[1]
     # Adam on one flat vector: each update is a handful of NumPy calls
     # instead of a handful per parameter array.  The arithmetic, element by
-    # element, is the same as for each array on its own.
+    # element, is the same as for each array on its own: the parameters keep
+    # their dtype, the moments are float64 (as 0.2.0's were after one step).
     keys = list(params)
+    for k in keys:
+        if not np.issubdtype(np.asarray(params[k]).dtype, np.floating):
+            raise ValueError(
+                f"params[{k!r}] must be a floating-point array (as from "
+                f"init_params); got dtype {np.asarray(params[k]).dtype}"
+            )
     flat = np.concatenate([np.ravel(params[k]) for k in keys])
     work: Params = {}
     offset = 0
@@ -402,9 +417,10 @@ def train(
         size = params[k].size
         work[k] = flat[offset : offset + size].reshape(params[k].shape)
         offset += size
-    grad = np.empty_like(flat)
-    m, v = np.zeros_like(flat), np.zeros_like(flat)
-    tmp, den = np.empty_like(flat), np.empty_like(flat)
+    views = dict(work)
+    grad = np.empty(flat.size)
+    m, v = np.zeros(flat.size), np.zeros(flat.size)
+    tmp, den = np.empty(flat.size), np.empty(flat.size)
     b1, b2, tiny = 0.9, 0.999, 1e-8
     step = 0
     hist: dict[str, list[Any]] = {
@@ -425,17 +441,22 @@ def train(
             for start in range(0, n, batch_size):
                 xb = data[order[start : start + batch_size]]
                 eps = rng.standard_normal((xb.shape[0], n_lat))
-                with np.errstate(over="ignore", invalid="ignore"):
-                    value, stats, grads = objective(
-                        work, xb, eps, beta=beta_e, obs_sd=obs_sd
-                    )
+                value, stats, grads = objective(
+                    work, xb, eps, beta=beta_e, obs_sd=obs_sd
+                )
                 step += 1
-                if not math.isfinite(value):
+                if any(work[k] is not views[k] for k in keys):
                     raise ValueError(
-                        f"training diverged at epoch {epoch}, step {step}: "
-                        f"the loss is {value}; try a smaller lr"
+                        "loss must update the arrays of the params it is "
+                        "given in place, not replace them"
                     )
                 np.concatenate([np.ravel(grads[k]) for k in keys], out=grad)
+                if not (math.isfinite(value) and np.isfinite(grad).all()):
+                    raise ValueError(
+                        f"training diverged at epoch {epoch}, step {step}: "
+                        "the loss or its gradient is not finite "
+                        f"(loss {value}); try a smaller lr"
+                    )
                 # m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
                 m *= b1
                 np.multiply(1 - b1, grad, out=tmp)
