@@ -596,9 +596,11 @@ def f_divergence(
     p, q : array_like
         Probability vectors along `axis`, validated as in :func:`kl_discrete`.
     f : callable
-        Convex on :math:`(0, \infty)` with :math:`f(1) = 0`, vectorised; it is
-        evaluated at the ratios :math:`p_i/q_i` with :math:`q_i > 0`
-        (including ratio 0).
+        Convex on :math:`(0, \infty)` with :math:`f(1) = 0`, vectorised: it
+        is called once, with a 1-D float64 array holding 1 and the ratios
+        :math:`p_i/q_i` of the outcomes with :math:`q_i > 0` (ratio 0 where
+        :math:`p_i = 0`), and must return one value per entry. It is never
+        evaluated where :math:`q_i = 0`.
     f_inf : float, keyword-only
         :math:`f'(\infty) = \lim_{t\to\infty} f(t)/t`, which may be ``inf``:
         the weight of outcomes with :math:`q_i = 0 < p_i`, which contribute
@@ -618,16 +620,36 @@ def f_divergence(
     Raises
     ------
     ValueError
-        As for :func:`kl_discrete`; also if `f_inf` is NaN or
-        :math:`-\infty`, or `f` returns NaN, :math:`-\infty` or the wrong
-        shape. (``+inf`` from `f` is a legitimate infinite term, e.g.
-        :math:`f(0) = -\log 0` for the reverse KL.)
+        As for :func:`kl_discrete`; if `f_inf` is NaN or :math:`-\infty`;
+        if `f` returns NaN, :math:`-\infty` or the wrong shape; if
+        :math:`f(1) \ne 0`; if the values of `f` at the evaluated ratios
+        are not those of a convex function, or `f_inf` (where it is used)
+        is below a chord slope of `f` (see Notes). (``+inf`` from `f` is a
+        legitimate infinite term, e.g. :math:`f(0) = -\log 0` for the
+        reverse KL.)
 
     Notes
     -----
     Terms with :math:`q_i = 0` follow the convention
     :math:`0 \cdot f(p/0) = p \lim_{t\to\infty} f(t)/t`, which is what
     continuity in :math:`q_i \to 0` gives.
+
+    **What is checked about f.** :math:`|f(1)| \le 2^{-40}`. Convexity can
+    only be checked where `f` is evaluated: the distinct ratios of all the
+    pairs in the call, together with 1, are sorted, and every three
+    consecutive points :math:`a < b < c` with finite values must satisfy
+    :math:`f(b) \le \lambda f(a) + (1 - \lambda) f(c)`,
+    :math:`\lambda = (c - b)/(c - a)`, up to a rounding allowance of
+    :math:`2^{-40}` times the size of the values and of :math:`(1 + t)(1
+    + |\log t|)` (the size of the parts that usual generators add up).
+    Where some :math:`q_i = 0 < p_i`, the last chord slope must also be at
+    most `f_inf`. A non-convex `f` that is convex on the evaluated points
+    passes, and so does a violation below the allowance (possible only
+    when the ratios nearly coincide, that is near :math:`P = Q`). Both
+    checks together are what makes the sum non-negative in exact
+    arithmetic (Jensen's inequality for the piecewise-linear convex
+    function through the evaluated points), so a negative sum can only be
+    rounding of that size: it is returned as ``0.0``.
 
     **Accuracy.** This generic form is the plain sum; it is the one function
     here without the relative-precision promise. `f` sees only the rounded
@@ -641,13 +663,12 @@ def f_divergence(
     .. math:: &8\epsilon \sum_i [p_i |f'(t_i)| \\
               &\quad + q_i (1 + t_i)(1 + |\log t_i|)]
 
-    for chi-squared and KL generators. Use the specialised functions (:func:`kl_discrete`, :func:`chi2_divergence`,
-    :func:`hellinger_sq`, :func:`js_divergence`, :func:`tv_distance`) for
-    small divergences. `f` is evaluated at :math:`p_i/q_i`, which exceeds
-    :math:`10^{300}` when :math:`q_i` is tiny; if `f` overflows there the
-    term is ``inf``, even where the exact term is finite. A sum that rounding
-    makes negative is returned as ``0.0``; the f-divergence itself is
-    :math:`\ge 0` for normalised inputs.
+    for chi-squared and KL generators. Use the specialised functions
+    (:func:`kl_discrete`, :func:`chi2_divergence`, :func:`hellinger_sq`,
+    :func:`js_divergence`, :func:`tv_distance`) for small divergences. `f`
+    is evaluated at :math:`p_i/q_i`, which exceeds :math:`10^{300}` when
+    :math:`q_i` is tiny; if `f` overflows there the term is ``inf``, even
+    where the exact term is finite.
 
     References
     ----------
@@ -664,33 +685,92 @@ def f_divergence(
     >>> kl = f_divergence(p, q, lambda t: xlogy(t, t), f_inf=np.inf)
     >>> print(f"{kl:.12f} {kl_discrete(p, q):.12f}")
     0.192744757022 0.192744757022
+
+    A concave ``f`` is caught where it is evaluated:
+
+    >>> f_divergence(p, q, np.log, f_inf=0.0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: f is not convex: f(1.0) = 0.0 lies above the chord from ...
     """
     f_inf = check_scalar(f_inf, "f_inf", allow_inf=True)
     lb = log_base(base)
     p_arr, q_arr = pair(p, q, axis)
     pos = q_arr > 0
-    ratio = np.divide(p_arr, q_arr, out=np.zeros_like(p_arr), where=pos)
+    ratio = p_arr[pos] / q_arr[pos]  # only where q > 0: no dummy ratios
+    points = np.concatenate([[1.0], ratio])
     with np.errstate(over="ignore", invalid="ignore"):
-        values = np.asarray(f(ratio), dtype=np.float64)
-    if values.shape != ratio.shape:
+        values = np.asarray(f(points), dtype=np.float64)
+    if values.shape != points.shape:
         raise ValueError(
-            f"f must return one value per ratio (shape {ratio.shape}); "
-            f"got shape {values.shape}"
+            f"f must return one value per ratio (it was called with shape "
+            f"{points.shape}); got shape {values.shape}"
         )
-    bad = pos & (np.isnan(values) | (values == -np.inf))
+    bad = np.isnan(values) | (values == -np.inf)
     if bad.any():
+        i = int(np.argmax(bad))
         raise ValueError(
-            f"f returned {float(values[bad][0])!r} at the ratio p/q = "
-            f"{float(ratio[bad][0])!r}; f must be convex with f(1) = 0 (for "
+            f"f returned {float(values[i])!r} at the ratio p/q = "
+            f"{float(points[i])!r}; f must be convex with f(1) = 0 (for "
             "very large ratios NaN is usually overflow inside f: see Notes)"
         )
-    terms = np.zeros_like(p_arr)
-    terms[pos] = q_arr[pos] * values[pos]
+    if not abs(values[0]) <= _F_TOL:
+        raise ValueError(
+            f"f must satisfy f(1) = 0; got f(1) = {float(values[0])!r} "
+            "(f(t) - f(1) defines the same divergence shifted by -f(1))"
+        )
     missing = (~pos) & (p_arr > 0)
+    _check_convex(points, values, f_inf if missing.any() else math.inf)
+    terms = np.zeros_like(p_arr)
+    terms[pos] = q_arr[pos] * values[1:]
     if missing.any():
         terms[missing] = p_arr[missing] * f_inf
-    total = np.maximum(np.sum(terms, axis=-1), 0.0)  # >= 0 in exact arithmetic
+    # >= 0 in exact arithmetic once _check_convex has passed: see Notes
+    total = np.maximum(np.sum(terms, axis=-1), 0.0)
     return scalar_or_array(in_base(total, lb))
+
+
+#: Relative allowance of the checks on f in f_divergence (see its Notes).
+_F_TOL = 2.0**-40
+
+
+def _check_convex(
+    t: NDArray[np.float64], y: NDArray[np.float64], f_inf: float
+) -> None:
+    """Raise unless the finite points ``(t, y)`` lie on a convex function
+    whose slopes stay at most ``f_inf``, up to the allowance ``_F_TOL``."""
+    t, first = np.unique(t, return_index=True)
+    y = y[first]
+    keep = np.isfinite(y)  # f(0) = +inf is legitimate; overflow is an inf
+    t, y = t[keep], y[keep]
+    with np.errstate(divide="ignore"):
+        size = np.abs(y) + (1.0 + t) * (1.0 + np.abs(np.log(t)))
+    size[t == 0] = np.abs(y[t == 0]) + 1.0
+    if t.size >= 3:
+        a, b, c = t[:-2], t[1:-1], t[2:]
+        wa, wc = (c - b) / (c - a), (b - a) / (c - a)  # wa + wc = 1
+        chord = wa * y[:-2] + wc * y[2:]
+        allow = _F_TOL * (wa * size[:-2] + size[1:-1] + wc * size[2:])
+        above = y[1:-1] - chord > allow
+        if above.any():
+            i = int(np.argmax(above))
+            raise ValueError(
+                f"f is not convex: f({float(b[i])!r}) = {float(y[i + 1])!r} "
+                f"lies above the chord from f({float(a[i])!r}) = "
+                f"{float(y[i])!r} to f({float(c[i])!r}) = "
+                f"{float(y[i + 2])!r}, whose value there is "
+                f"{float(chord[i])!r}"
+            )
+    if f_inf < math.inf and t.size >= 2:
+        over = (y[-1] - y[-2]) - f_inf * (t[-1] - t[-2])
+        if over > _F_TOL * (size[-1] + size[-2] + abs(f_inf) * t[-1]):
+            slope = (y[-1] - y[-2]) / (t[-1] - t[-2])
+            raise ValueError(
+                f"f_inf = {f_inf!r} is below the slope {float(slope)!r} of f "
+                f"between the ratios {float(t[-2])!r} and {float(t[-1])!r}; "
+                "f_inf must be lim f(t)/t, at least every chord slope of a "
+                "convex f"
+            )
 
 
 def hellinger_sq(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
@@ -911,7 +991,8 @@ def renyi_divergence(
     outside = np.sum(np.where(supp, 0.0, q_arr), axis=-1)  # Q off supp P
     if alpha == 0.0:
         with np.errstate(divide="ignore"):
-            return scalar_or_array(in_base(-np.log1p(-outside), lb))
+            # + 0.0: -log1p(-0.0) is -0.0
+            return scalar_or_array(in_base(-np.log1p(-outside), lb) + 0.0)
     log_r = _blocked(_log_ratio, p_arr, q_arr)  # log(q/p); 0 off supp P
     if alpha == math.inf:
         u = np.where(supp, -log_r, -np.inf)
@@ -929,7 +1010,8 @@ def renyi_divergence(
             log_terms = np.where(supp, np.log(p_arr) + beta * log_r, -np.inf)
             lse = special.logsumexp(log_terms, axis=-1) / (alpha - 1.0)
         d = np.where(far, lse, d)
-    return scalar_or_array(in_base(d, lb))
+    # + 0.0: for alpha < 1 and P = Q, log1p(0.0) / (alpha - 1) is -0.0
+    return scalar_or_array(in_base(d, lb) + 0.0)
 
 
 def _log_ratio(
