@@ -15,7 +15,7 @@ equal inputs. The stated exceptions:
   error is about ``2 eps TV(P_XY, P_X P_Y)`` absolute;
 * :func:`kl_mvn` is relative to within the condition number of ``cov_q``;
 * :func:`kl_beta` keeps the promise near equality; for shapes far apart (a
-  small shape paired with a large one) its relative error is within 5e-11
+  small shape paired with a large one) its relative error is within 1e-9
   when all four shapes lie in [0.03, 1e5], and larger outside that range
   (7e-7 measured for shapes from 1e-3 to 1e8; see its Notes);
 * :func:`kl_quad` is as accurate as ``scipy.integrate.quad`` (it returns the

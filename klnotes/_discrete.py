@@ -597,10 +597,10 @@ def f_divergence(
         Probability vectors along `axis`, validated as in :func:`kl_discrete`.
     f : callable
         Convex on :math:`(0, \infty)` with :math:`f(1) = 0`, vectorised: it
-        is called once, with a 1-D float64 array holding 1 and the ratios
-        :math:`p_i/q_i` of the outcomes with :math:`q_i > 0` (ratio 0 where
-        :math:`p_i = 0`), and must return one value per entry. It is never
-        evaluated where :math:`q_i = 0`.
+        is called once, with a 1-D float64 array holding 1, 1/2, 2 and the
+        ratios :math:`p_i/q_i` of the outcomes with :math:`q_i > 0` (ratio 0
+        where :math:`p_i = 0`), and must return one value per entry. It is
+        never evaluated where :math:`q_i = 0`.
     f_inf : float, keyword-only
         :math:`f'(\infty) = \lim_{t\to\infty} f(t)/t`, which may be ``inf``:
         the weight of outcomes with :math:`q_i = 0 < p_i`, which contribute
@@ -624,7 +624,8 @@ def f_divergence(
         if `f` returns NaN, :math:`-\infty` or the wrong shape; if
         :math:`f(1) \ne 0`; if the values of `f` at the evaluated ratios
         are not those of a convex function, or `f_inf` (where it is used)
-        is below a chord slope of `f` (see Notes). (``+inf`` from `f` is a
+        is below a chord slope of `f`; if the sum is negative beyond
+        rounding (see Notes). (``+inf`` from `f` is a
         legitimate infinite term, e.g. :math:`f(0) = -\log 0` for the
         reverse KL.)
 
@@ -634,22 +635,37 @@ def f_divergence(
     :math:`0 \cdot f(p/0) = p \lim_{t\to\infty} f(t)/t`, which is what
     continuity in :math:`q_i \to 0` gives.
 
-    **What is checked about f.** :math:`|f(1)| \le 2^{-40}`. Convexity can
-    only be checked where `f` is evaluated: the distinct ratios of all the
-    pairs in the call, together with 1, are sorted, and every three
-    consecutive points :math:`a < b < c` with finite values must satisfy
-    :math:`f(b) \le \lambda f(a) + (1 - \lambda) f(c)`,
-    :math:`\lambda = (c - b)/(c - a)`, up to a rounding allowance of
-    :math:`2^{-40}` times the size of the values and of :math:`(1 + t)(1
-    + |\log t|)` (the size of the parts that usual generators add up).
-    Where some :math:`q_i = 0 < p_i`, the last chord slope must also be at
-    most `f_inf`. A non-convex `f` that is convex on the evaluated points
-    passes, and so does a violation below the allowance (possible only
-    when the ratios nearly coincide, that is near :math:`P = Q`). Both
-    checks together are what makes the sum non-negative in exact
-    arithmetic (Jensen's inequality for the piecewise-linear convex
-    function through the evaluated points), so a negative sum can only be
-    rounding of that size: it is returned as ``0.0``.
+    **What is checked about f.** `f` is called once, at 1, 1/2, 2 and the
+    ratios; :math:`s = \max(1, |f(1/2)| + |f(2)|)` measures its size and
+    :math:`\sigma = \max(|f(2) - f(1)|, 2|f(1) - f(1/2)|)`, which is at
+    least :math:`|f'(1)|` for a convex `f`, its slope at 1. Then:
+
+    1. :math:`|f(1)| \le 2^{-40} s`.
+    2. Convexity where `f` is evaluated: the distinct points, sorted, taken
+       three consecutive at a time (:math:`a < b < c`, finite values), must
+       satisfy :math:`f(b) \le \lambda f(a) + (1 - \lambda) f(c)`,
+       :math:`\lambda = (c - b)/(c - a)`, up to :math:`2^{-40}` times the
+       size of the values and :math:`s(1 + t)(1 + |\log t|)` (the size of
+       the parts that usual generators add up).
+    3. Where some :math:`q_i = 0 < p_i`: the last chord slope is at most
+       `f_inf`, up to the same allowance.
+    4. The sum itself. For a convex `f` with :math:`f(1) = 0` and the right
+       `f_inf` it is :math:`\ge 0` in exact arithmetic for exactly
+       normalised inputs (Jensen), and inputs are normalised only to
+       :math:`10^{-9}`, which can move it by :math:`\sigma|\sum p - \sum
+       q|`. A total below :math:`-R`, with :math:`R = 8\epsilon\sum_i
+       [q_i(|f(t_i)| + s(1 + t_i)(1 + |\log t_i|)) + p_i\sigma] +
+       8\epsilon\sum_{q_i = 0} p_i|f_\infty| + \sigma|\sum p - \sum q|`,
+       raises; a total in :math:`[-R, 0)` is returned as ``0.0``.
+
+    So a concave or otherwise invalid `f` is an error as soon as it shows
+    in the evaluated points or makes the sum negative beyond rounding; it
+    is never silently returned as ``0.0``. These checks do not prove `f`
+    convex: an `f` that is convex on the evaluated points and gives a sum
+    :math:`\ge -R` passes, and so does a wrong `f_inf` that keeps the sum
+    non-negative. The allowances scale with :math:`s`, so a generator that
+    is small at 1/2 and 2 but adds up large parts near 1 can be rejected
+    near :math:`P = Q`.
 
     **Accuracy.** This generic form is the plain sum; it is the one function
     here without the relative-precision promise. `f` sees only the rounded
@@ -691,14 +707,15 @@ def f_divergence(
     >>> f_divergence(p, q, np.log, f_inf=0.0)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: f is not convex: f(1.0) = 0.0 lies above the chord from ...
+    ValueError: f is not convex: f(0.5) = -0.69... lies above the chord ...
     """
     f_inf = check_scalar(f_inf, "f_inf", allow_inf=True)
     lb = log_base(base)
     p_arr, q_arr = pair(p, q, axis)
     pos = q_arr > 0
     ratio = p_arr[pos] / q_arr[pos]  # only where q > 0: no dummy ratios
-    points = np.concatenate([[1.0], ratio])
+    # 1 for f(1) = 0; 1/2 and 2 measure the size of f and its slope at 1
+    points = np.concatenate([[1.0, 0.5, 2.0], ratio])
     with np.errstate(over="ignore", invalid="ignore"):
         values = np.asarray(f(points), dtype=np.float64)
     if values.shape != points.shape:
@@ -714,38 +731,72 @@ def f_divergence(
             f"{float(points[i])!r}; f must be convex with f(1) = 0 (for "
             "very large ratios NaN is usually overflow inside f: see Notes)"
         )
-    if not abs(values[0]) <= _F_TOL:
+    f1, f_half, f2 = (float(v) for v in values[:3])
+    if not (math.isfinite(f_half) and math.isfinite(f2)):
         raise ValueError(
-            f"f must satisfy f(1) = 0; got f(1) = {float(values[0])!r} "
+            f"f must be finite on (0, inf); got f(0.5) = {f_half!r}, "
+            f"f(2) = {f2!r}"
+        )
+    scale = max(1.0, abs(f_half) + abs(f2))  # 1 to 2 for the usual f
+    if not abs(f1) <= _F_TOL * scale:
+        raise ValueError(
+            f"f must satisfy f(1) = 0; got f(1) = {f1!r} "
             "(f(t) - f(1) defines the same divergence shifted by -f(1))"
         )
     missing = (~pos) & (p_arr > 0)
-    _check_convex(points, values, f_inf if missing.any() else math.inf)
+    _check_convex(points, values, f_inf if missing.any() else math.inf, scale)
     terms = np.zeros_like(p_arr)
-    terms[pos] = q_arr[pos] * values[1:]
+    terms[pos] = q_arr[pos] * values[3:]
     if missing.any():
         terms[missing] = p_arr[missing] * f_inf
-    # >= 0 in exact arithmetic once _check_convex has passed: see Notes
-    total = np.maximum(np.sum(terms, axis=-1), 0.0)
-    return scalar_or_array(in_base(total, lb))
+    total = np.sum(terms, axis=-1)
+    # what rounding (and inputs normalised only to 1e-9) can make of an
+    # exact value >= 0: see Notes
+    slope = max(abs(f2 - f1), 2.0 * abs(f1 - f_half))  # >= |f'(1)|, convex f
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size = (1.0 + ratio) * (1.0 + np.abs(np.log(ratio)))
+    size[ratio == 0] = 1.0
+    mag = np.zeros_like(p_arr)
+    mag[pos] = q_arr[pos] * (np.abs(values[3:]) + scale * size)
+    mag[pos] += p_arr[pos] * slope
+    if missing.any() and math.isfinite(f_inf):
+        mag[missing] = p_arr[missing] * abs(f_inf)
+    allowance = 8 * _EPS * np.sum(mag, axis=-1) + slope * np.abs(
+        np.sum(p_arr, axis=-1) - np.sum(q_arr, axis=-1)
+    )
+    with np.errstate(invalid="ignore"):  # inf - inf: an infinite term
+        short = total < -allowance
+    if np.any(short):
+        worst = float(np.min(np.where(short, total, np.inf)))
+        raise ValueError(
+            f"the sum is {worst!r}, negative beyond rounding: f is not "
+            "convex, f(1) is not 0, or f_inf is below lim f(t)/t (the "
+            "checks on f, see Notes, could not tell where it is evaluated)"
+        )
+    return scalar_or_array(in_base(np.maximum(total, 0.0), lb))
 
 
 #: Relative allowance of the checks on f in f_divergence (see its Notes).
 _F_TOL = 2.0**-40
+_EPS = 2.0**-53
 
 
 def _check_convex(
-    t: NDArray[np.float64], y: NDArray[np.float64], f_inf: float
+    t: NDArray[np.float64],
+    y: NDArray[np.float64],
+    f_inf: float,
+    scale: float,
 ) -> None:
     """Raise unless the finite points ``(t, y)`` lie on a convex function
-    whose slopes stay at most ``f_inf``, up to the allowance ``_F_TOL``."""
+    whose slopes stay at most ``f_inf``, up to the allowance ``_F_TOL``
+    relative to ``scale`` (the size of f)."""
     t, first = np.unique(t, return_index=True)
     y = y[first]
     keep = np.isfinite(y)  # f(0) = +inf is legitimate; overflow is an inf
     t, y = t[keep], y[keep]
     with np.errstate(divide="ignore"):
-        size = np.abs(y) + (1.0 + t) * (1.0 + np.abs(np.log(t)))
-    size[t == 0] = np.abs(y[t == 0]) + 1.0
+        size = np.abs(y) + scale * (1.0 + t) * (1.0 + np.abs(np.log(t)))
+    size[t == 0] = np.abs(y[t == 0]) + scale
     if t.size >= 3:
         a, b, c = t[:-2], t[1:-1], t[2:]
         wa, wc = (c - b) / (c - a), (b - a) / (c - a)  # wa + wc = 1

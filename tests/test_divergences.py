@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -136,7 +137,7 @@ def test_f_divergence_never_evaluates_f_where_q_is_zero():
             r"f must satisfy f\(1\) = 0",
         ),
         # concave generators: the plain sum is negative (was clamped to 0.0)
-        (np.log, 0.0, [0.2, 0.8], [0.5, 0.5], r"f is not convex: f\(1\.0\)"),
+        (np.log, 0.0, [0.2, 0.8], [0.5, 0.5], r"f is not convex: f\(0\.5\)"),
         (
             lambda t: -xlogx(t),
             0.0,
@@ -144,8 +145,16 @@ def test_f_divergence_never_evaluates_f_where_q_is_zero():
             [0.3, 0.3, 0.4],
             r"f is not convex",
         ),
-        # two points only (q misses an outcome): the slope check catches it
-        (np.log, 0.0, [0.5, 0.5], [1.0, 0.0], r"f_inf = 0\.0 is below"),
+        # q misses an outcome and f_inf is too small for f: the slope check
+        (xlogx, 0.0, [0.5, 0.5], [1.0, 0.0], r"f_inf = 0\.0 is below"),
+        # one evaluated ratio besides 1/2, 1, 2 is enough for that check
+        (
+            lambda t: (t - 1) ** 2,
+            -1.0,
+            [1.0, 1e-12],
+            [1.0, 0.0],
+            r"f_inf = -1\.0 is below",
+        ),
     ],
 )
 def test_f_divergence_rejects_what_is_not_a_generator(f, f_inf, p, q, message):
@@ -265,37 +274,51 @@ def test_kl_beta_against_quadrature(params):
     assert kl_beta(*params) == pytest.approx(val, rel=1e-8, abs=1e-13)
 
 
-def test_kl_beta_far_apart_within_stated_bound():
-    """The range the docstring states: all four shapes in [0.03, 1e5],
-    relative error <= 5e-11 against mpmath (1000 log-uniform draws)."""
-    rng = np.random.default_rng(2024)
-    shapes = np.exp(rng.uniform(math.log(0.03), math.log(1e5), size=(1000, 4)))
-    got = kl_beta(*shapes.T)
+def _kl_beta_exact(a1, b1, a2, b2):
+    a1, b1, a2, b2 = (mpmath.mpf(float(x)) for x in (a1, b1, a2, b2))
 
-    def exact(a1, b1, a2, b2):
-        a1, b1, a2, b2 = (mpmath.mpf(float(x)) for x in (a1, b1, a2, b2))
+    def log_b(a, b):
+        return mpmath.loggamma(a) + mpmath.loggamma(b) - mpmath.loggamma(a + b)
 
-        def log_b(a, b):
-            return (
-                mpmath.loggamma(a)
-                + mpmath.loggamma(b)
-                - mpmath.loggamma(a + b)
-            )
+    return (
+        log_b(a2, b2)
+        - log_b(a1, b1)
+        + (a1 - a2) * mpmath.digamma(a1)
+        + (b1 - b2) * mpmath.digamma(b1)
+        + (a2 - a1 + b2 - b1) * mpmath.digamma(a1 + b1)
+    )
 
-        return (
-            log_b(a2, b2)
-            - log_b(a1, b1)
-            + (a1 - a2) * mpmath.digamma(a1)
-            + (b1 - b2) * mpmath.digamma(b1)
-            + (a2 - a1 + b2 - b1) * mpmath.digamma(a1 + b1)
-        )
 
+def _kl_beta_worst(shapes):
+    got = kl_beta(*np.asarray(shapes).T)
     with mpmath.workdps(60):
-        worst = max(
-            float(abs(mpmath.mpf(float(g)) - exact(*x)) / exact(*x))
+        return max(
+            float(
+                abs(mpmath.mpf(float(g)) - _kl_beta_exact(*x))
+                / _kl_beta_exact(*x)
+            )
             for g, x in zip(got, shapes, strict=True)
         )
-    assert worst <= 5e-11, worst
+
+
+def test_kl_beta_far_apart_within_stated_bound():
+    """The range the docstring states: all four shapes in [0.03, 1e5],
+    relative error <= 1e-9 against mpmath, on 1000 log-uniform draws and on
+    a grid that includes the corners, where the worst cases are."""
+    rng = np.random.default_rng(2024)
+    shapes = np.exp(rng.uniform(math.log(0.03), math.log(1e5), size=(1000, 4)))
+    assert _kl_beta_worst(shapes) <= 1e-9
+    grid = [0.03, 0.05, 1.0, 1e3, 1e5]
+    corners = [
+        x
+        for x in itertools.product(grid, repeat=4)
+        if (x[0], x[1]) != (x[2], x[3])
+    ]
+    # and the worst point found by a local search (5.3e-10)
+    corners.append(
+        (0.03444338336012309, 87082.88414318589, 0.03, 0.03462367773164162)
+    )
+    assert _kl_beta_worst(corners) <= 1e-9
 
 
 @pytest.mark.parametrize(
@@ -351,3 +374,51 @@ def test_kl_beta_far_apart_within_stated_bound():
 def test_every_error_message(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    "p, q, f, f_inf",
+    [
+        # f_inf far below lim f(t)/t where only one ratio is evaluated
+        ([1.0, 2.0**-126], [1.0, 0.0], lambda t: -xlogx(t), -1e300),
+        # concave on many evenly spaced ratios (the three-point allowance
+        # must not add up along them)
+        (
+            np.linspace(0.5, 1.5, 20_001)
+            / np.sum(np.linspace(0.5, 1.5, 20_001)),
+            np.full(20_001, 1 / 20_001),
+            lambda t: -((t - 1) ** 2),
+            0.0,
+        ),
+        # concave and tiny: the allowances are relative to the size of f
+        ([0.2, 0.8], [0.5, 0.5], lambda t: -1e-11 * (t - 1) ** 2, 0.0),
+        # f(1) slightly negative, below the f(1) = 0 check's allowance
+        ([0.5, 0.5], [0.5, 0.5], lambda t: (t - 1) ** 2 - 2.0**-41, math.inf),
+    ],
+)
+def test_f_divergence_never_clamps_an_invalid_generator_to_zero(
+    p, q, f, f_inf
+):
+    with pytest.raises(ValueError, match="not convex|below|negative beyond"):
+        f_divergence(p, q, f, f_inf=f_inf)
+
+
+def test_f_divergence_allows_inputs_normalised_to_1e_9_and_scaled_generators():
+    # equal ratios just below 1 from inputs normalised only to 1e-9: the plain
+    # sum is about -1.6e-9, the divergence of the normalised inputs 0
+    p, q = np.full(2, 0.5 - 4e-10), np.full(2, 0.5 + 4e-10)
+    assert f_divergence(p, q, xlogx, f_inf=math.inf) == 0.0
+    # convex generators with large parts are not rejected near P = Q
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        q = rng.dirichlet(np.ones(20))
+        p = q * (1 + 2.0 ** -int(rng.integers(10, 50)) * rng.normal(size=20))
+        p /= p.sum()
+        got = f_divergence(
+            p, q, lambda t: 1e4 * (t - 2 * np.sqrt(t) + 1), f_inf=1e4
+        )
+        assert abs(got - 2e4 * hellinger_sq(p, q)) <= 1e4 * 1e-12
+        got = f_divergence(
+            p, q, lambda t: 1e6 * (xlogx(t) - t + 1), f_inf=math.inf
+        )
+        assert abs(got - 1e6 * kl_discrete(p, q)) <= 1e6 * 1e-12

@@ -252,9 +252,10 @@ def test_kl_beta_near_equality(a, b):
 
 
 #: kl_beta's stated accuracy for shapes far apart (its Notes): the shift of
-#: small shapes adds terms that cancel by up to ~1e3 when the other shape of
-#: the pair is large; the worst measured over these draws is 1.3e-11.
-BETA_FAR_REL = 5e-11
+#: small shapes adds terms that cancel by up to ~1e5 when the other shape of
+#: the pair is large; the worst measured over these draws is 1.3e-11, over
+#: the whole stated range 5.3e-10.
+BETA_FAR_REL = 1e-9
 
 
 def test_kl_beta_far_apart_against_mpmath():
