@@ -1052,7 +1052,8 @@ def renyi_divergence(
     series = _RenyiSeries(beta)
     g = _blocked(lambda lr: series.g(lr, alpha), log_r)
     g[~supp] = 0.0
-    with np.errstate(invalid="ignore", over="ignore"):
+    # A = -1 (disjoint supports) gives log1p(-1) = -inf, so D = +inf: right
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         big_a = _dot_last(p_arr, g) - beta * outside
         d = np.log1p(big_a) / (alpha - 1.0)
     far = ~(np.abs(big_a) <= 0.5)

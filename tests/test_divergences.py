@@ -422,3 +422,10 @@ def test_f_divergence_allows_inputs_normalised_to_1e_9_and_scaled_generators():
             p, q, lambda t: 1e6 * (xlogx(t) - t + 1), f_inf=math.inf
         )
         assert abs(got - 1e6 * kl_discrete(p, q)) <= 1e6 * 1e-12
+
+
+def test_renyi_of_disjoint_supports_is_inf_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for alpha in (0.0, 0.3, 0.5, 1.0, 2.0, math.inf):
+            assert renyi_divergence([0.0, 1.0], [1.0, 0.0], alpha) == math.inf
