@@ -636,9 +636,13 @@ def f_divergence(
     continuity in :math:`q_i \to 0` gives.
 
     **What is checked about f.** `f` is called once, at 1, 1/2, 2 and the
-    ratios; :math:`s = \max(1, |f(1/2)| + |f(2)|)` measures its size and
-    :math:`\sigma = \max(|f(2) - f(1)|, 2|f(1) - f(1/2)|)`, which is at
-    least :math:`|f'(1)|` for a convex `f`, its slope at 1. Then:
+    ratios. Its size and its slope at 1 are measured by
+
+    .. math:: s &= \max(1,\ |f(1/2)| + |f(2)|), \\
+              \sigma &= \max\big(|f(2) - f(1)|, \\
+              &\qquad\quad 2|f(1) - f(1/2)|\big)
+
+    (:math:`\sigma \ge |f'(1)|` for a convex `f`). Then:
 
     1. :math:`|f(1)| \le 2^{-40} s`.
     2. Convexity where `f` is evaluated: the distinct points, sorted, taken
@@ -653,9 +657,15 @@ def f_divergence(
        `f_inf` it is :math:`\ge 0` in exact arithmetic for exactly
        normalised inputs (Jensen), and inputs are normalised only to
        :math:`10^{-9}`, which can move it by :math:`\sigma|\sum p - \sum
-       q|`. A total below :math:`-R`, with :math:`R = 8\epsilon\sum_i
-       [q_i(|f(t_i)| + s(1 + t_i)(1 + |\log t_i|)) + p_i\sigma] +
-       8\epsilon\sum_{q_i = 0} p_i|f_\infty| + \sigma|\sum p - \sum q|`,
+       q|`. A total below :math:`-R`, with
+
+       .. math:: R &= 8\epsilon\sum_i q_i\big(|f(t_i)| \\
+                 &\qquad + s(1 + t_i)(1 + |\log t_i|)\big) \\
+                 &\quad + 8\epsilon\sum_i p_i\sigma
+                 + 8\epsilon\!\!\sum_{q_i = 0}\! p_i|f_\infty| \\
+                 &\quad + \sigma\,\big|{\textstyle\sum} p
+                 - {\textstyle\sum} q\big|,
+
        raises; a total in :math:`[-R, 0)` is returned as ``0.0``.
 
     So a concave or otherwise invalid `f` is an error as soon as it shows

@@ -347,8 +347,12 @@ def curvature_bound(
     Returns
     -------
     L : ndarray, shape (S,)
-        :math:`L_s = \tfrac12\big(\max_a w_{sa} - \min_a w_{sa} +
-        \beta n_s/N\big)`, with :math:`w_{sa}` the sum of
+        The bound
+
+        .. math:: L_s &= \tfrac12\big(\max_a w_{sa} - \min_a w_{sa} \\
+                  &\qquad + \beta n_s/N\big),
+
+        with :math:`w_{sa}` the sum of
         :math:`\hat A_t/(N\pi_{\text{old}}(a|s))` over the samples at
         ``(s, a)`` (0 for an action not sampled) and :math:`n_s` the number
         of samples in state ``s``.
@@ -699,13 +703,20 @@ def train_bandit(
     What ``"curvature"`` guarantees, for each update, in each state with
     samples (from :func:`curvature_bound` and the descent lemma): every one
     of the `epochs` steps raises that state's penalised surrogate
-    :math:`f_s = \sum_a w_{sa}\pi_\theta(a|s) - \beta(n_s/N)
-    D(\pi_{\text{old}}(\cdot|s)\|\pi_\theta(\cdot|s))` by at least
-    :math:`\tfrac12\eta_s\|\nabla f_s\|^2`. Hence :math:`f_s` never falls
-    below its value at the old policy, which bounds the divergence:
-    :math:`D(\pi_{\text{old}}\|\pi_{\text{new}}) \le N(\max_a w_{sa} -
-    \sum_a w_{sa}\pi_{\text{old}}(a|s))/(\beta n_s)`, the same bound that
-    the maximiser satisfies; and with unlimited epochs ascent would
+
+    .. math:: f_s &= \sum_a w_{sa}\pi_\theta(a|s) \\
+              &\quad - \beta\frac{n_s}{N}
+              D\big(\pi_{\text{old}}(\cdot|s)\,\|\,\pi_\theta(\cdot|s)\big)
+
+    by at least :math:`\tfrac12\eta_s\|\nabla f_s\|^2`. Hence :math:`f_s`
+    never falls below its value at the old policy, which bounds the
+    divergence,
+
+    .. math:: &D(\pi_{\text{old}}\|\pi_{\text{new}}) \\
+              &\quad\le \frac{N}{\beta n_s}\Big(\max_a w_{sa}
+              - \sum_a w_{sa}\pi_{\text{old}}(a|s)\Big),
+
+    the same bound that the maximiser satisfies; and with unlimited epochs ascent would
     converge to the unique maximiser (:func:`penalised_maximiser`). It does
     not guarantee that an update stays short of the maximiser's divergence
     in every state (``maximiser_kls`` records it, so that this can be
