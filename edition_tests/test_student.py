@@ -92,6 +92,9 @@ def solutions(path: Path) -> list[tuple[str, list[str]]]:
         for line in body:
             if re.match(r"^(`{3,}|:{3,})\{code-cell\}", line.strip()):
                 in_code = True
+                # the page shows the cell between the prose before and
+                # after it: a run of plain words must not span the cell
+                prose.append("|")
                 continue
             if in_code and re.match(r"^`{3,}\s*$", line.strip()):
                 in_code = False
