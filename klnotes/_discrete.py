@@ -763,9 +763,7 @@ def f_divergence(
     # what rounding (and inputs normalised only to 1e-9) can make of an
     # exact value >= 0: see Notes
     slope = max(abs(f2 - f1), 2.0 * abs(f1 - f_half))  # >= |f'(1)|, convex f
-    with np.errstate(divide="ignore", invalid="ignore"):
-        size = (1.0 + ratio) * (1.0 + np.abs(np.log(ratio)))
-    size[ratio == 0] = 1.0
+    size = _part_size(ratio)
     mag = np.zeros_like(p_arr)
     mag[pos] = q_arr[pos] * (np.abs(values[3:]) + scale * size)
     mag[pos] += p_arr[pos] * slope
@@ -791,6 +789,15 @@ _F_TOL = 2.0**-40
 _EPS = 2.0**-53
 
 
+def _part_size(t: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``(1 + t)(1 + |log t|)`` (1 at ``t = 0``): the size of the parts a
+    usual generator adds up at the ratio ``t``, which sets its rounding."""
+    with np.errstate(divide="ignore"):
+        size = (1.0 + t) * (1.0 + np.abs(np.log(t)))
+    size[t == 0] = 1.0
+    return size
+
+
 def _check_convex(
     t: NDArray[np.float64],
     y: NDArray[np.float64],
@@ -804,9 +811,7 @@ def _check_convex(
     y = y[first]
     keep = np.isfinite(y)  # f(0) = +inf is legitimate; overflow is an inf
     t, y = t[keep], y[keep]
-    with np.errstate(divide="ignore"):
-        size = np.abs(y) + scale * (1.0 + t) * (1.0 + np.abs(np.log(t)))
-    size[t == 0] = np.abs(y[t == 0]) + scale
+    size = np.abs(y) + scale * _part_size(t)
     if t.size >= 3:
         a, b, c = t[:-2], t[1:-1], t[2:]
         wa, wc = (c - b) / (c - a), (b - a) / (c - a)  # wa + wc = 1
