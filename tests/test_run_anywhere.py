@@ -13,8 +13,8 @@ named in ``_config.yml`` when it is missing. The first test simulates that offli
 - chapter 1 is executed top to bottom in a kernel of that environment, and its
   printed outputs must equal the stored ones.
 
-Binder's environment is checked by ``scripts/fresh_env.py binder`` in ``.ci/run``
-(it needs the package index); here, that its pins are the lock's.
+Binder's environment is checked by ``nox -s binder`` (it needs the package index);
+``tests/test_readme.py`` checks that its pins are the lock's.
 """
 
 from __future__ import annotations
@@ -39,29 +39,6 @@ HIDDEN = (
 )
 
 fresh_env = load_script("fresh_env")
-
-
-def _pins(path: Path) -> dict[str, str]:
-    pins = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if "==" in line and not line.startswith("#"):
-            name, version = line.split("==")
-            pins[name.strip().lower().replace("_", "-")] = version.strip()
-    return pins
-
-
-def test_binder_pins_are_the_locks():
-    lock, binder = (
-        _pins(ROOT / "requirements.txt"),
-        _pins(ROOT / "binder" / "requirements.txt"),
-    )
-    assert {"numpy", "scipy", "matplotlib", "mpmath", "ipykernel"} <= set(
-        binder
-    )
-    assert {name: lock.get(name) for name in binder} == binder
-    assert (ROOT / "binder" / "runtime.txt").read_text(
-        encoding="utf-8"
-    ).strip() == "python-3.11"
 
 
 @pytest.fixture(scope="module")
