@@ -1,166 +1,216 @@
-"""The course guide's parsers (book/_ext/course_guide.py), on small made-up chapters and
-on the real ones."""
+"""The course guide (book/_ext/course_guide.py) on a small made-up book, built by Sphinx
+with the extensions the real book uses for its chapters."""
 
 from __future__ import annotations
 
-import sys
+import io
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
+from sphinx.application import Sphinx
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-
-import course_guide as cg  # noqa: E402
-
-CHAPTER = """---
+FRONT = """---
 jupytext:
   text_representation:
     format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+  language: python
 ---
-
-(ch-demo)=
-# A demo chapter
-
-Five words of prose here. See {ref}`ch-other` and {eq}`eq-other`.
+"""
+CHAPTER_1 = """
+(ch-one)=
+# One
 
 $$
 a = b
-$$ (eq-demo)
+$$ (eq-one)
+
+```{exercise} Two coins
+:label: ex-1-coins
+
+*Computation · difficulty 1 of 3*
+
+Compute it.
+```
+
+```{exercise} No header
+:label: ex-1-bare
+
+Do it.
+```
+"""
+CHAPTER_2 = """
+(ch-two)=
+# Two
+
+One two three four five. See {eq}`eq-one` and {ref}`ch-two`.
 
 ```{code-cell} ipython3
-:tags: [remove-cell, klnotes-install]
+:tags: [remove-cell]
 import hidden
 ```
 
 ```{code-cell} ipython3
 x = 1
+
 y = 2
 ```
 
-```{exercise} Chain rule for KL
-:label: ex-9-chain
+```{admonition} Going deeper: six more words here
+:class: deeper
+
+Seven eight nine ten.
+
+$$
+c = d
+$$
+```
+
+```{code-cell} ipython3
+:tags: [deeper]
+z = 3
+```
+
+```{exercise} Chain rule
+:label: ex-2-chain
 
 *Proof · difficulty 2 of 3*
 
-Show that it holds.
+Show it.
 ```
 
-```{solution} ex-9-chain
+```{solution} ex-2-chain
 :class: dropdown
 
-Many words in the solution that must not count towards reading time at all.
+Many words in the solution that must not count towards reading time.
+
+$$
+e = f
+$$
 ```
 
-```{exercise}
-:label: ex-9-bare
-
-Do it.
-```
-
-```{exercise} Bad header
-:label: ex-9-bad
-
-*Proof · difficulty 4 of 3*
-
-Hmm.
-```
-
-```{solution-start} ex-9-bare
+```{solution-start} ex-1-coins
 :class: dropdown
 ```
 
 Gated words that do not count either.
 
 ```{code-cell} ipython3
-z = 3
+w = 4
 ```
 
 ```{solution-end}
 ```
 """
+GUIDE = """# Guide
+
+Assign {klnotes-ex}`ex-2-chain, ex-1-coins`.
+
+```{klnotes-chapter-times}
+```
+
+```{klnotes-chapter-dependencies}
+```
+
+```{klnotes-exercise-table}
+```
+"""
 
 
-@pytest.fixture
-def chapter(tmp_path: Path) -> Path:
-    path = tmp_path / "09_demo.md"
-    path.write_text(CHAPTER, encoding="utf-8")
-    return path
-
-
-def test_exercise_headers(chapter: Path):
-    found = {e.label: e for e in cg.parse_exercises(chapter)}
-    assert list(found) == ["ex-9-chain", "ex-9-bare", "ex-9-bad"]
-    good = found["ex-9-chain"]
-    assert (good.title, good.type, good.level, good.problem) == (
-        "Chain rule for KL",
-        "Proof",
-        2,
-        None,
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    src = tmp_path_factory.mktemp("book")
+    (src / "book").mkdir()
+    (src / "book" / "01_one.md").write_text(FRONT + CHAPTER_1)
+    (src / "book" / "02_two.md").write_text(FRONT + CHAPTER_2)
+    (src / "book" / "execution_times.json").write_text(
+        '{"02_two": {"seconds": 4.0, "date": "d", "python": "p", "numpy": "n"}}'
     )
-    assert found["ex-9-bare"].problem == "no header line; no title"
-    assert (
-        "malformed header" in found["ex-9-bad"].problem
-        and found["ex-9-bad"].level is None
+    (src / "a_guide.md").write_text(GUIDE)
+    (src / "index.md").write_text(
+        "# Demo\n\n```{toctree}\na_guide\nbook/01_one\nbook/02_two\n```\n"
     )
-
-
-def test_every_header_form(tmp_path: Path):
-    for kind in cg.EXERCISE_TYPES:
-        for level in (1, 2, 3):
-            path = tmp_path / "01_x.md"
-            path.write_text(
-                f"```{{exercise}} T\n:label: ex-x\n\n"
-                f"*{kind} · difficulty {level} of 3*\n\nBody.\n```\n"
-            )
-            (ex,) = cg.parse_exercises(path)
-            assert (ex.type, ex.level, ex.problem) == (kind, level, None)
-
-
-def test_counts_and_reading_rule(chapter: Path):
-    s = cg.parse_chapter(chapter)
-    assert s.title == "A demo chapter"
-    assert s.equations == 1
-    assert (
-        s.code_lines == 2
-    )  # the hidden install cell and the solution's code do not count
-    assert {
-        "ch-demo",
-        "eq-demo",
-        "ex-9-chain",
-        "ex-9-bare",
-        "ex-9-bad",
-    } <= s.labels
-    assert {"ch-other", "eq-other"} <= set(s.references)
-    # prose outside solutions only: nothing from the two solutions is counted
-    assert s.words < 40
-    # rule: 200 words/min + 30 s per equation + 4 s per code line, rounded up to 5 min
-    s.words, s.equations, s.code_lines = 1000, 10, 75  # 5 + 5 + 5 minutes
-    assert s.reading_minutes == 15
-    s.words = 1001
-    assert s.reading_minutes == 20
-
-
-def test_dependencies_only_point_backwards(tmp_path: Path):
-    a = tmp_path / "01_a.md"
-    b = tmp_path / "02_b.md"
-    a.write_text(
-        "(ch-a)=\n# A\n\n$$\nx\n$$ (eq-a)\n\nSee {ref}`chapter 2 <ch-b>`.\n"
+    (src / "conf.py").write_text(
+        f"import sys; sys.path.insert(0, {str(ROOT / 'book' / '_ext')!r})\n"
+        "extensions = ['myst_nb', 'sphinx_exercise', 'course_guide']\n"
+        "nb_execution_mode = 'off'\nmyst_enable_extensions = ['dollarmath', "
+        "'amsmath']\nmyst_dmath_double_inline = True\n"
     )
-    b.write_text("(ch-b)=\n# B\n\nUses {eq}`eq-a`.\n")
-    deps = cg.dependencies([cg.parse_chapter(a), cg.parse_chapter(b)])
-    assert deps == {"02_b": {"01_a": ["eq-a"]}}
+    warnings = io.StringIO()
+    out = src / "_build"
+    app = Sphinx(src, src, out, out / ".doctrees", "html", warning=warnings)
+    app.build()
+    page = (out / "a_guide.html").read_text(encoding="utf-8")
+    return app.env, BeautifulSoup(page, "html.parser"), warnings.getvalue()
 
 
-def test_real_chapters_parse():
-    paths = cg.chapter_sources(ROOT)
-    assert len(paths) >= 7
-    labels = []
-    for path in paths:
-        s = cg.parse_chapter(path)
-        assert s.words > 500 and s.code_lines > 20, path.name
-        exercises = cg.parse_exercises(path)
-        assert exercises, f"{path.name} has no exercises"
-        assert all(e.label for e in exercises), path.name
-        labels += [e.label for e in exercises]
-    assert len(labels) == len(set(labels)), "duplicate exercise labels"
+def rows(soup, i):
+    table = soup.select("table")[i]
+    return [
+        [c.get_text(" ", strip=True) for c in r.select("th, td")]
+        for r in table.select("tr")
+    ]
+
+
+def test_counts_core_and_optional_without_solutions_or_hidden_cells(built):
+    env, _, _ = built
+    two = env.klnotes_guide["book/02_two"]
+    # core: the title, the prose (a reference reads as one word), the
+    # exercise ("Exercise", its title, header and body); 2 code lines
+    assert two["core"] == [1 + (5 + 4) + (1 + 2 + 5 + 2), 0, 2]
+    # optional: the deeper box's title and text, its equation, the deeper cell
+    assert two["optional"] == [6 + 4, 1, 1]
+    assert {"ch-two"} <= two["labels"] and "eq-one" in two["cited"]
+
+
+def test_reading_rule():
+    import course_guide as cg
+
+    assert cg.reading_minutes(1000, 10, 75) == 15  # 5 + 5 + 5 minutes
+    assert cg.reading_minutes(1001, 10, 75) == 20
+    assert cg.reading_minutes(0, 0, 0) == 0
+
+
+def test_chapter_times_table(built):
+    _, soup, _ = built
+    table = rows(soup, 0)
+    assert table[0][:4] == [
+        "Chapter",
+        "Words (core + optional)",
+        "Core",
+        "Optional",
+    ]
+    assert table[2][0] == "2. Two" and table[2][-1] == "4 s"
+    assert table[1][-1] == "not measured"
+
+
+def test_dependencies_point_backwards(built):
+    env, soup, _ = built
+    import course_guide as cg
+
+    assert cg.dependencies(env) == {"book/02_two": {"book/01_one": ["eq-one"]}}
+    assert rows(soup, 1)[2] == ["2. Two", "ch. 1 (eq-one)"]
+    assert soup.select_one("img[src*=chapter_dependencies]")["alt"]
+
+
+def test_exercises_from_the_registry(built):
+    _, soup, warnings = built
+    table = rows(soup, 2)
+    assert table[1:] == [
+        ["ch. 1", "Two coins", "Computation", "1 of 3"],
+        ["ch. 1", "No header", "—", "—"],
+        ["ch. 2", "Chain rule", "Proof", "2 of 3"],
+    ]
+    assert "exercise ex-1-bare lacks" in warnings
+    assert warnings.count("lacks") == 1
+    assign = " ".join(soup.select("p")[0].get_text().split())
+    assert assign == "Assign Chain rule (ch. 2); Two coins (ch. 1)."
+    links = [a["href"] for a in soup.select("p")[0].select("a")]
+    assert links == [
+        "book/02_two.html#ex-2-chain",
+        "book/01_one.html#ex-1-coins",
+    ]

@@ -49,7 +49,9 @@ def reading_minutes(words: int, equations: int, code_lines: int) -> int:
 
 def count(node: nodes.Node, tally: dict[str, list[int]], part="core") -> None:
     """Add words, equations and code lines under ``node`` to ``tally[part]``."""
-    if isinstance(node, (solution_node, nodes.comment, nodes.raw)):
+    if isinstance(
+        node, (solution_node, nodes.comment, nodes.raw, nodes.system_message)
+    ):
         return
     if isinstance(node, nodes.Element):
         tags = node.get("cell_metadata", {}).get("tags", [])
