@@ -1,20 +1,13 @@
-"""Re-run the chapters under other floating-point "machines" and list fragile cells.
+"""Re-run the chapters under other floating-point "machines"; list fragile cells.
 
-A stored output must not depend on the CPU or BLAS build that produced it. NumPy
-dispatches SIMD kernels for exp/log/expm1 per CPU at run time (AVX2, AVX-512, NEON, ...)
-and OpenBLAS picks matrix kernels and a summation order per CPU model and thread count;
-each choice moves results by a few ulps. This script runs nbval (the project's own
-pytest configuration, strict output comparison) once per variant:
+NumPy dispatches SIMD kernels for exp/log per CPU, and OpenBLAS picks kernels and
+summation order per CPU model and thread count. This runs nbval (the project's
+pytest configuration) once per variant: ``no-simd`` (NPY_DISABLE_CPU_FEATURES =
+every dispatched SIMD group), ``blas-generic`` (the baseline OpenBLAS kernel, one
+thread), ``blas-other`` (another kernel family, two threads) and ``as-is`` (unless
+``--skip-as-is``), and prints each failing cell's variants. Exit 0 iff none failed:
 
-    no-simd       NPY_DISABLE_CPU_FEATURES = every SIMD group NumPy dispatches on this CPU
-    blas-generic  OPENBLAS_CORETYPE = the baseline kernel, one thread
-    blas-other    OPENBLAS_CORETYPE = another kernel family, two threads
-    as-is         unchanged (skipped with --skip-as-is, when the test suite just ran it)
-
-and prints, for each cell that failed anywhere, the variants it failed in. Exit status
-0 iff every cell passed in every variant. Usage, from the project root:
-
-    .venv/bin/python scripts/portability.py [--skip-as-is] [pytest targets, default: book]
+    .venv/bin/python scripts/portability.py [--skip-as-is] [targets, default: book]
 """
 
 from __future__ import annotations
@@ -38,8 +31,8 @@ CORETYPES = {
 def dispatched_simd(python: str) -> list[str]:
     """The SIMD feature groups NumPy dispatches to on this CPU (empty if unknown)."""
     code = (
-        "from numpy._core._multiarray_umath import __cpu_dispatch__ as d, __cpu_features__ as f\n"
-        "print(' '.join(x for x in d if f.get(x)))"
+        "from numpy._core._multiarray_umath import __cpu_dispatch__ as d, "
+        "__cpu_features__ as f; print(' '.join(x for x in d if f.get(x)))"
     )
     out = subprocess.run([python, "-c", code], capture_output=True, text=True)
     return out.stdout.split()
@@ -70,42 +63,36 @@ def main(argv: list[str]) -> int:
     ap.add_argument("targets", nargs="*", default=["book"])
     args = ap.parse_args(argv)
     fragile: dict[str, list[str]] = defaultdict(list)
-    ran = 0
-    for name, extra in variants(args.python, args.skip_as_is).items():
+    found = variants(args.python, args.skip_as_is)
+    for name, extra in found.items():
         start = time.perf_counter()
-        cmd = [
-            args.python,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            *args.targets,
-        ]
-        result = subprocess.run(
-            cmd, env={**os.environ, **extra}, capture_output=True, text=True
+        cmd = [args.python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        env = {**os.environ, **extra}
+        out = subprocess.run(
+            cmd + args.targets, env=env, capture_output=True, text=True
         )
         failed = re.findall(
-            r"^FAILED (.+?)(?: - .*)?$", result.stdout, flags=re.M
+            r"^FAILED (.+?)(?: - .*)?$", out.stdout, flags=re.M
         )
-        summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+        summary = (out.stdout.strip().splitlines() or ["(no output)"])[-1]
         setting = (
             " ".join(f"{k}={v}" for k, v in extra.items()) or "(unchanged)"
         )
+        seconds = time.perf_counter() - start
         print(
-            f"{name:13s} {len(failed):3d} failed {time.perf_counter() - start:6.1f} s  {setting}\n"
-            f"{'':13s} {summary}",
-            flush=True,
+            f"{name:13s} {len(failed):3d} failed {seconds:6.1f} s  {setting}"
         )
-        if result.returncode not in (0, 1) or "passed" not in summary:
-            print(result.stdout[-3000:], result.stderr[-3000:], sep="\n")
+        print(f"{'':13s} {summary}", flush=True)
+        if out.returncode not in (0, 1) or "passed" not in summary:
+            print(out.stdout[-3000:], out.stderr[-3000:], sep="\n")
             return 2
         for test in failed:
             fragile[test].append(name)
-        ran += 1
     for test, names in sorted(fragile.items()):
         print(f"  fragile: {test}  ({', '.join(names)})")
-    print(f"portability: {len(fragile)} fragile cells over {ran} variants")
+    print(
+        f"portability: {len(fragile)} fragile cells over {len(found)} variants"
+    )
     return 1 if fragile else 0
 
 

@@ -1,18 +1,10 @@
 """The course guide's tables, counted from Sphinx's own data (no MyST parsing).
 
-When a chapter ``book/NN_topic`` is read, its doctree gives the counts (words,
-display equations, lines of code shown), the labels it defines and the labels it
-cites. Text inside a solution is not counted; text inside a node whose classes
-include ``deeper`` (``:class: deeper`` on an admonition or dropdown) and code
-cells tagged ``deeper`` count as optional reading. Exercises come from
-sphinx-exercise's registry. Chapters are read before every other page
-(``env-before-read-docs``), so the pages that use these directives see them all.
-
-``klnotes-chapter-times``: per chapter, core and optional reading time and the
-running time (``book/execution_times.json``). ``klnotes-chapter-dependencies``:
-which chapter cites labels of which earlier one (figure and table).
-``klnotes-exercise-table``: every exercise with type and difficulty.
-``{klnotes-ex}`ex-1-a, ex-2-b```: exercises linked by title.
+Reading a chapter ``book/NN_topic`` records from its doctree the words, display
+equations and code lines shown (not in solutions; nodes of class ``deeper`` and
+cells tagged ``deeper`` are optional reading), its labels and the labels it cites.
+Exercises come from sphinx-exercise's registry. Chapters are read first
+(``env-before-read-docs``), so the guide pages see them all.
 """
 
 from __future__ import annotations
@@ -139,9 +131,8 @@ def exercises(env) -> list[dict]:
         header = first.astext() if first else ""
         match = HEADER.match(header)
         emphasis = first is not None and isinstance(first[0], nodes.emphasis)
-        ex = dict(
-            label=label, doc=entry["docname"], title=title, line=node.line
-        )
+        ex = {"label": label, "doc": entry["docname"], "title": title}
+        ex["line"] = node.line
         ex["type"], ex["level"] = match.groups() if match else ("—", "—")
         if not (match and emphasis and title):
             ex["problem"] = f"title {title!r}, first line {header[:40]!r}"
@@ -167,15 +158,10 @@ def table(header: list[str], rows: list[list], widths: list[int]):
 def link(env, doc: str, text: str, label: str = "") -> nodes.Node:
     """A link to a chapter, or to a label (resolved by the builder)."""
     kind, target = ("ref", label) if label else ("doc", f"/{doc}")
-    return pending_xref(
-        "",
-        nodes.inline("", text),
-        refdomain="std",
-        reftype=kind,
-        reftarget=target,
-        refdoc=env.docname,
-        refexplicit=True,
-    )
+    ref = pending_xref("", nodes.inline("", text), refdomain="std")
+    ref.attributes.update(reftype=kind, reftarget=target, refdoc=env.docname)
+    ref["refexplicit"] = True
+    return ref
 
 
 class GuideDirective(SphinxDirective):
@@ -196,9 +182,7 @@ class GuideDirective(SphinxDirective):
 
 def load_times(srcdir: str) -> dict[str, dict]:
     path = Path(srcdir, "book", "execution_times.json")
-    return (
-        json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    )
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 class ChapterTimes(GuideDirective):
@@ -207,8 +191,7 @@ class ChapterTimes(GuideDirective):
         rows, total = [], [0, 0, 0.0]
         for doc, c in chapters(self.env):
             core, extra = (
-                reading_minutes(*c["core"]),
-                reading_minutes(*c["optional"]),
+                reading_minutes(*c[k]) for k in ("core", "optional")
             )
             run = times.get(doc.removeprefix("book/"), {}).get("seconds")
             total = [total[0] + core, total[1] + extra, total[2] + (run or 0)]
@@ -216,27 +199,12 @@ class ChapterTimes(GuideDirective):
             ran = f"{run:.0f} s" if run is not None else "not measured"
             cells = [f"{core} min", f"{extra} min", ran]
             rows.append([self.chapter_link(doc), words, *cells])
-        rows.append(
-            [
-                "Total",
-                "",
-                f"{total[0]} min",
-                f"{total[1]} min",
-                f"{total[2]:.0f} s",
-            ]
-        )
-        head = [
-            "Chapter",
-            "Words (core + optional)",
-            "Core",
-            "Optional",
-            "Running",
-        ]
+        sums = [f"{total[0]} min", f"{total[1]} min", f"{total[2]:.0f} s"]
+        rows.append(["Total", "", *sums])
+        head = ["Chapter", "Words (core + optional)", "Core", "Optional"]
+        table_ = table([*head, "Running"], rows, [40, 18, 12, 12, 14])
         rule = f"{READING_RULE} Running: the execution-time page."
-        return [
-            table(head, rows, [40, 18, 12, 12, 14]),
-            nodes.paragraph("", rule),
-        ]
+        return [table_, nodes.paragraph("", rule)]
 
 
 class ExecutionTimes(GuideDirective):
@@ -245,12 +213,10 @@ class ExecutionTimes(GuideDirective):
         for doc, _c in chapters(self.env):
             t = times.get(doc.removeprefix("book/"))
             when = (
-                f"{t['date']}, Python {t['python']}, NumPy {t['numpy']}"
-                if t
-                else ""
+                t and f"{t['date']}, Python {t['python']}, NumPy {t['numpy']}"
             )
             ran = f"{t['seconds']:.1f}" if t else "not measured"
-            rows.append([self.chapter_link(doc), ran, when])
+            rows.append([self.chapter_link(doc), ran, when or ""])
         return [table(["Chapter", "Seconds", "Measured"], rows, [50, 15, 35])]
 
 
@@ -258,85 +224,15 @@ class ChapterDependencies(GuideDirective):
     def build(self) -> list[nodes.Node]:
         deps, rows = dependencies(self.env), []
         for doc, _c in chapters(self.env):
-            cell = nodes.inline(
-                "", "the introduction only" if doc not in deps else ""
-            )
-            for i, (earlier, labels) in enumerate(
-                sorted(deps.get(doc, {}).items())
-            ):
+            on = sorted(deps.get(doc, {}).items())
+            cell = nodes.inline("", "" if on else "the introduction only")
+            for i, (earlier, labels) in enumerate(on):
                 cell += nodes.Text("; " if i else "")
                 cell += self.chapter_link(earlier, long=False)
                 cell += nodes.Text(f" ({', '.join(labels)})")
             rows.append([self.chapter_link(doc), cell])
         head = ["Chapter", "Builds on (the labels it cites)"]
-        return [self.figure(deps), table(head, rows, [40, 60])]
-
-    def figure(self, deps: dict[str, dict[str, list[str]]]) -> nodes.Node:
-        """Chapters in columns by the longest chain of chapters before them."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        layer: dict[str, int] = {}
-        for doc, _c in chapters(self.env):
-            layer[doc] = 1 + max(
-                (layer[d] for d in deps.get(doc, {})), default=-1
-            )
-        columns = [
-            [d for d in layer if layer[d] == k]
-            for k in range(max(layer.values()) + 1)
-        ]
-        pos = {
-            d: (1.45 * k, 0.8 * ((len(col) - 1) / 2 - j))
-            for k, col in enumerate(columns)
-            for j, d in enumerate(col)
-        }
-        rows = max(len(col) for col in columns)
-        fig, ax = plt.subplots(
-            figsize=(1.25 * len(columns) + 0.3, 0.75 * rows + 0.4)
-        )
-        box = dict(boxstyle="round", fc="#e8f0fb", ec="#3b6eb5")
-        for doc, (x, y) in pos.items():
-            short = _data(self.env)[doc]["title"].split(":")[0].split(",")[0]
-            text = f"{number(doc)}. " + "\n".join(_wrap(short))
-            ax.text(
-                x, y, text, ha="center", va="center", fontsize=6.5, bbox=box
-            )
-        arrow = dict(arrowstyle="-|>", color="0.35", shrinkA=28, shrinkB=28)
-        for doc, on in deps.items():
-            for earlier in on:
-                ax.annotate(
-                    "", xy=pos[doc], xytext=pos[earlier], arrowprops=arrow
-                )
-        ax.set_xlim(-0.7, 1.45 * (len(columns) - 1) + 0.7)
-        ax.set_ylim(-0.4 * rows - 0.1, 0.4 * rows + 0.1)
-        ax.axis("off")
-        png = Path(
-            self.env.srcdir, "_build", "generated", "chapter_dependencies.png"
-        )
-        png.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(png, dpi=200, bbox_inches="tight")
-        plt.close(fig)
-        alt = (
-            "Chapters as boxes; an arrow from chapter A to chapter B means "
-            "that B cites an equation, result or section of A."
-        )
-        image = nodes.image(
-            uri="/_build/generated/chapter_dependencies.png", alt=alt
-        )
-        image["width"] = "90%"
-        caption = (
-            "Which chapters build on which: an arrow A → B means that chapter B "
-            "cites a label defined in chapter A (computed at build time)."
-        )
-        return nodes.figure("", image, nodes.caption("", caption))
-
-
-def _wrap(text: str, width: int = 16) -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, width)[:2]
+        return [table(head, rows, [40, 60])]
 
 
 class ExerciseTable(GuideDirective):
@@ -353,25 +249,13 @@ class ExerciseTable(GuideDirective):
                     type="klnotes",
                     subtype="exercise-header",
                 )
-            link = self.link(
-                ex["doc"], ex["title"] or ex["label"], ex["label"]
-            )
+            title = ex["title"] or ex["label"]
             level = f"{ex['level']} of 3" if ex["level"] != "—" else "—"
-            rows.append(
-                [
-                    self.chapter_link(ex["doc"], long=False),
-                    link,
-                    ex["type"],
-                    level,
-                ]
-            )
-        return [
-            table(
-                ["Ch.", "Exercise", "Type", "Difficulty"],
-                rows,
-                [8, 60, 18, 14],
-            )
-        ]
+            chapter = self.chapter_link(ex["doc"], long=False)
+            link = self.link(ex["doc"], title, ex["label"])
+            rows.append([chapter, link, ex["type"], level])
+        head = ["Ch.", "Exercise", "Type", "Difficulty"]
+        return [table(head, rows, [8, 60, 18, 14])]
 
 
 def exercise_role(
