@@ -175,6 +175,20 @@ def test_reading_rule():
     assert cg.reading_minutes(0, 0, 0) == 0
 
 
+@pytest.mark.parametrize(
+    "kind", ["Proof", "Derivation", "Computation", "Coding"]
+)
+@pytest.mark.parametrize("level", ["1", "2", "3"])
+def test_every_header_form(kind, level):
+    import course_guide as cg
+
+    assert cg.HEADER.match(f"{kind} · difficulty {level} of 3").groups() == (
+        kind,
+        level,
+    )
+    assert not cg.HEADER.match(f"{kind} · difficulty 4 of 3")
+
+
 def test_chapter_times_table(built):
     _, soup, _ = built
     table = rows(soup, 0)

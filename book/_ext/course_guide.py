@@ -237,7 +237,9 @@ class ChapterDependencies(GuideDirective):
 
 class ExerciseTable(GuideDirective):
     def build(self) -> list[nodes.Node]:
-        rows = []
+        rows, found = [], {ex["doc"] for ex in exercises(self.env)}
+        for doc in sorted(set(_data(self.env)) - found):
+            LOGGER.warning("chapter %s has no exercise", doc, location=doc)
         for ex in exercises(self.env):
             if "problem" in ex:
                 LOGGER.warning(
