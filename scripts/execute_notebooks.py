@@ -6,9 +6,9 @@
 jupytext reads ``chapters/NN_topic.md``; nbclient runs it in a fresh ``python3``
 kernel from ``book/`` (no cell timings, streams coalesced). This wrapper adds what
 they do not do: cell ids derived from the cell's source, no per-run metadata,
-and no rewrite of an unchanged notebook. The wall time of each chapter whose
-notebook was written (or has no time yet) goes to ``book/execution_times.json``,
-which the execution-time page and the course guide read.
+and no rewrite of an unchanged notebook. A chapter's wall time goes to
+``book/execution_times.json`` (read by the execution-time page and the course
+guide) when its notebook is written, has no time yet, or with ``--record``.
 """
 
 from __future__ import annotations
@@ -115,6 +115,7 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("chapters", nargs="*", type=Path)
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--record", action="store_true", help="record every time")
     args = ap.parse_args(argv)
     sources = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
     chosen = [pair(p)[0] for p in args.chapters] or sources
@@ -127,7 +128,7 @@ def main(argv: list[str]) -> int:
     times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
     for md in chosen:
         seconds, changed = execute(md)
-        if changed or md.stem not in times:
+        if changed or args.record or md.stem not in times:
             record(times, md.stem, seconds)
         state = "written" if changed else "unchanged"
         print(f"book/{md.stem}.ipynb: {seconds:.1f} s, {state}", flush=True)
