@@ -61,6 +61,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Unit, property and doctests, and every chapter under nbval (2 workers)."""
+    # loadfile: a notebook's cells run in order in one kernel
     args = session.posargs or ["-n", "2", "--dist", "loadfile"]
     run(session, "python", "-m", "pytest", *args)
 
@@ -93,7 +94,7 @@ def student(session: nox.Session) -> None:
 @nox.session
 def site(session: nox.Session) -> None:
     """The built site in headless Chromium, offline (after book and pdf)."""
-    args = session.posargs or ["-n", "2", "--dist", "loadfile"]
+    args = session.posargs or ["-n", "2"]  # tests spread over 2 workers
     run(session, "python", "-m", "pytest", "site_tests", *args)
 
 
@@ -118,7 +119,7 @@ def lock(session: nox.Session) -> None:
     compile_ += ["--custom-compile-command", "nox -s lock"]
     compile_ += ["--annotation-style", "line"]
     run(session, *compile_, "requirements.in", "-o", "requirements.txt")
-    # the book's pins as constraints (uv takes no editable line there)
+    # the book's pins as constraints (pip and uv take no editable line there)
     book = Path("_build", "lock", "requirements.txt")
     book.parent.mkdir(parents=True, exist_ok=True)
     lines = (ROOT / "requirements.txt").read_text().splitlines()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 from pathlib import Path
@@ -12,11 +13,10 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCKS = {  # compiled lock: its source (noxfile.py's lock session)
-    "requirements.txt": "requirements.in",
-    "requirements-lab.txt": "requirements-lab.in",
-    "binder/requirements.txt": "binder/requirements.in",
-}
+spec = importlib.util.spec_from_file_location("noxfile", ROOT / "noxfile.py")
+noxfile = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(noxfile)
+LOCKS = noxfile.LOCKS  # compiled lock: its source
 APT = ROOT / ".ci" / "apt-packages.txt"
 
 
