@@ -21,6 +21,7 @@ LINTED = [
     "benchmarks",
     "site_tests",
     "edition_tests",
+    "assignment_tests",
     "noxfile.py",
     "book/_ext",
 ]
@@ -28,6 +29,7 @@ LOCKS = {  # compiled lock: its source
     "requirements.txt": "requirements.in",
     "requirements-lab.txt": "requirements-lab.in",
     "binder/requirements.txt": "binder/requirements.in",
+    "requirements-teacher.txt": "requirements-teacher.in",
 }
 
 nox.needs_version = ">=2026.10.20"
@@ -102,6 +104,22 @@ def site(session: nox.Session) -> None:
 def binder(session: nox.Session) -> None:
     """A fresh environment from binder/ runs a chapter (needs the index)."""
     run(session, "python", "scripts/fresh_env.py", "binder")
+
+
+@nox.session
+def assignments(session: nox.Session) -> None:
+    """The lab sheets' kit (otter-grader, in .venv-teacher), then its tests."""
+    teacher = ROOT / ".venv-teacher" / "bin"
+    if not (teacher / "python").exists():
+        session.run("python3", "-m", "venv", ".venv-teacher", external=True)
+        pins = ["-r", "requirements.txt", "-r", "requirements-teacher.txt"]
+        session.run(
+            str(teacher / "pip"), "install", "-q", *pins, external=True
+        )
+    python = str(teacher / "python")
+    session.run(python, "scripts/build_assignments.py", external=True)
+    tests = ["-p", "no:cacheprovider", "assignment_tests", *session.posargs]
+    session.run(python, "-m", "pytest", *tests, external=True)
 
 
 @nox.session

@@ -34,7 +34,15 @@ def grade(sheet: str, submission: Path) -> dict[str, dict]:
     out.mkdir()
     zipped = KIT / sheet / "autograder" / "autograder.zip"
     subprocess.run(
-        [str(OTTER), "run", "-a", str(zipped), "-o", str(out), str(submission)],
+        [
+            str(OTTER),
+            "run",
+            "-a",
+            str(zipped),
+            "-o",
+            str(out),
+            str(submission),
+        ],
         check=True,
         capture_output=True,
     )
@@ -100,7 +108,9 @@ def test_published_copy_is_current(sheet: str) -> None:
 
 
 @pytest.mark.parametrize("sheet", SHEETS)
-def test_reference_solutions_get_full_marks(sheet: str, tmp_path: Path) -> None:
+def test_reference_solutions_get_full_marks(
+    sheet: str, tmp_path: Path
+) -> None:
     path = tmp_path / f"{sheet}.ipynb"
     nbformat.write(solution(sheet), path)
     results = grade(sheet, path)
@@ -149,7 +159,9 @@ def test_blank_student_notebook_scores_zero(tmp_path: Path) -> None:
     assert all(r["score"] == 0 for r in results.values())
 
 
-def test_self_check_in_jupyter_says_right_or_gives_a_hint(tmp_path: Path) -> None:
+def test_self_check_in_jupyter_says_right_or_gives_a_hint(
+    tmp_path: Path,
+) -> None:
     """Run the student notebook as a student would, with one right and one
     wrong answer: the check cells print a pass and a hint, not the solution."""
     from nbclient import NotebookClient
@@ -168,7 +180,9 @@ def test_self_check_in_jupyter_says_right_or_gives_a_hint(tmp_path: Path) -> Non
     )
     checks = [c for c in nb.cells if 'grader.check("q1_pinsker")' in c.source]
     nb.cells = nb.cells[: nb.cells.index(checks[0]) + 1]
-    NotebookClient(nb, timeout=120, resources={"metadata": {"path": work}}).execute()
+    NotebookClient(
+        nb, timeout=120, resources={"metadata": {"path": work}}
+    ).execute()
     shown = json.dumps(checks[0].outputs)
     assert "sum of p*log(p/q) in nats" in shown  # the hint for d
     assert "0.2748" not in shown  # no expected value is printed

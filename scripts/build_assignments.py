@@ -57,7 +57,9 @@ def build(source: Path, out: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "assignments")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "_build" / "assignments"
+    )
     parser.add_argument("--publish", action="store_true")
     parser.add_argument("sheets", nargs="*", type=Path)
     args = parser.parse_args()

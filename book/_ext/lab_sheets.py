@@ -22,7 +22,11 @@ def _sheet(app: Sphinx, docname: str) -> Path | None:
     stem = Path(docname).name
     folder = Path(app.srcdir) / "labs" / "student" / stem
     notebook = folder / f"{stem}.ipynb"
-    return notebook if docname.startswith("book/") and notebook.is_file() else None
+    return (
+        notebook
+        if docname.startswith("book/") and notebook.is_file()
+        else None
+    )
 
 
 def _link(text: str, url: str) -> nodes.reference:
@@ -44,10 +48,14 @@ def _add_section(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for file in sorted(notebook.parent.rglob("*")):
             if file.is_file():
-                info = zipfile.ZipInfo(str(file.relative_to(notebook.parent.parent)))
+                info = zipfile.ZipInfo(
+                    str(file.relative_to(notebook.parent.parent))
+                )
                 info.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(info, file.read_bytes())
-    box = nodes.admonition(ids=["lab-sheet"], classes=["tip", "klnotes-lab-sheet"])
+    box = nodes.admonition(
+        ids=["lab-sheet"], classes=["tip", "klnotes-lab-sheet"]
+    )
     box += nodes.title("", "Lab sheet")
     para = nodes.paragraph()
     para += nodes.Text(
