@@ -62,6 +62,26 @@ def _dot_last(
     return np.einsum("...i,...i->...", a, b)
 
 
+_LOG2 = math.log(2.0)
+
+
+def _clip_disjoint(
+    value: NDArray[np.float64],
+    p: NDArray[np.float64],
+    q: NDArray[np.float64],
+    top: float,
+) -> NDArray[np.float64]:
+    """``value`` clipped to ``[0, top]``, and exactly ``top`` where the
+    supports of ``p`` and ``q`` are disjoint (outcomes last).
+
+    For exactly normalised inputs the exact value lies in ``[0, top]`` and
+    equals ``top`` exactly for disjoint supports, so this only removes the
+    few ulp that rounding (or a sum off 1 within the tolerance) adds.
+    """
+    disjoint = ~np.any((p > 0) & (q > 0), axis=-1)
+    return np.where(disjoint, top, np.clip(value, 0.0, top))
+
+
 def kl_discrete(
     p: ArrayLike, q: ArrayLike, *, axis: int = -1, base: float | None = None
 ) -> Result:
@@ -302,7 +322,9 @@ def js_divergence(
     lb = log_base(base)
     p_arr, q_arr = pair(p, q, axis)
     terms = _blocked(_js_terms, p_arr, q_arr)
-    return scalar_or_array(in_base(0.5 * np.sum(terms, axis=-1), lb))
+    js = 0.5 * np.sum(terms, axis=-1)
+    js = _clip_disjoint(js, p_arr, q_arr, _LOG2)
+    return scalar_or_array(in_base(js, lb))
 
 
 def kl_logits(
@@ -518,7 +540,8 @@ def tv_distance(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
     0.4
     """
     p_arr, q_arr = pair(p, q, axis)
-    return scalar_or_array(0.5 * np.sum(np.abs(p_arr - q_arr), axis=-1))
+    tv = 0.5 * np.sum(np.abs(p_arr - q_arr), axis=-1)
+    return scalar_or_array(_clip_disjoint(tv, p_arr, q_arr, 1.0))
 
 
 def mutual_information(
@@ -638,7 +661,7 @@ def f_divergence(
     **What is checked about f.** `f` is called once, at 1, 1/2, 2 and the
     ratios. Its size and its slope at 1 are measured by
 
-    .. math:: s &= \max(1,\ |f(1/2)| + |f(2)|), \\
+    .. math:: s &= 4\,(|f(1/2)| + |f(2)|), \\
               \sigma &= \max\big(|f(2) - f(1)|, \\
               &\qquad\quad 2|f(1) - f(1/2)|\big)
 
@@ -719,6 +742,11 @@ def f_divergence(
     ...
     ValueError: f is not convex: f(0.5) = -0.69... lies above the chord ...
     """
+    if not callable(f):
+        raise TypeError(
+            f"f must be callable (a convex function of the ratio p/q); "
+            f"got {f!r:.80}"
+        )
     f_inf = check_scalar(f_inf, "f_inf", allow_inf=True)
     lb = log_base(base)
     p_arr, q_arr = pair(p, q, axis)
@@ -747,7 +775,9 @@ def f_divergence(
             f"f must be finite on (0, inf); got f(0.5) = {f_half!r}, "
             f"f(2) = {f2!r}"
         )
-    scale = max(1.0, abs(f_half) + abs(f2))  # 1 to 2 for the usual f
+    # the size of f: 2 to 5 for the usual generators, and as small as f
+    # is for a small f, so that a tiny concave f is not let through
+    scale = 4.0 * (abs(f_half) + abs(f2))
     if not abs(f1) <= _F_TOL * scale:
         raise ValueError(
             f"f must satisfy f(1) = 0; got f(1) = {f1!r} "
@@ -892,7 +922,8 @@ def hellinger_sq(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
     """
     p_arr, q_arr = pair(p, q, axis)
     terms = _blocked(_hellinger_terms, p_arr, q_arr)
-    return scalar_or_array(0.5 * np.sum(terms, axis=-1))
+    h2 = 0.5 * np.sum(terms, axis=-1)
+    return scalar_or_array(_clip_disjoint(h2, p_arr, q_arr, 1.0))
 
 
 def _hellinger_terms(
@@ -955,7 +986,15 @@ def chi2_divergence(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
     diff = p_arr - q_arr
     pos = q_arr > 0
     terms = np.where(p_arr > 0, np.inf, 0.0)
-    terms[pos] = diff[pos] * diff[pos] / q_arr[pos]
+    d, qq = diff[pos], q_arr[pos]
+    with np.errstate(over="ignore"):
+        # (d / q) d: d * d would underflow before the division for d below
+        # 1e-154 while the term itself is representable
+        t = d / qq
+        t *= d
+    big = np.isinf(t)  # d / q overflowed (q subnormal): d * d / q then
+    t[big] = d[big] * d[big] / qq[big]
+    terms[pos] = t
     return scalar_or_array(np.sum(terms, axis=-1))
 
 
@@ -1064,7 +1103,7 @@ def renyi_divergence(
         u = np.where(supp, -log_r, -np.inf)
         return scalar_or_array(in_base(np.max(u, axis=-1) + 0.0, lb))
     beta = 1.0 - alpha
-    series = _RenyiSeries(beta)
+    series = _RenyiSeries(alpha)
     g = _blocked(lambda lr: series.g(lr, alpha), log_r)
     g[~supp] = 0.0
     # A = -1 (disjoint supports) gives log1p(-1) = -inf, so D = +inf: right
@@ -1123,16 +1162,32 @@ class _RenyiSeries:
 
     N_MAX = 24
 
-    def __init__(self, beta: float) -> None:
+    def __init__(self, alpha: float) -> None:
+        beta = 1.0 - alpha  # rounded; used only where its digits suffice
         self.beta = beta
+        # log |beta| from alpha itself: for small alpha, 1 - alpha would
+        # round away the digits of alpha that beta^(k-1) - 1 ~ -(k-1) alpha
+        # is made of
+        log_abs = math.log1p(-alpha) if alpha < 1.0 else math.log(alpha - 1.0)
         self.scale = max(1.0, abs(beta))
+        log_s = max(log_abs, 0.0)  # log of the scale
+        sign = 1.0 if alpha < 1.0 else -1.0
+        # d_k = c_k / s^k with c_k = beta (beta^(k-1) - 1) / k!, so that the
+        # series runs in x = s L (|x| <= 1/2) and nothing overflows for huge
+        # orders: d_k = sign (sign^(k-1) |beta|^(k-1) - 1) |beta| / s^k / k!
         coeffs = []
         for k in range(2, self.N_MAX + 2):
-            if beta > 0 or (k - 1) % 2 == 0:
-                pw = math.expm1((k - 1) * math.log(abs(beta)))
-            else:  # beta < 0 and odd power: beta^(k-1) - 1 = -(|b|^(k-1) + 1)
-                pw = -(abs(beta) ** (k - 1) + 1.0)
-            coeffs.append(beta * pw / math.factorial(k))
+            if sign > 0 or (k - 1) % 2 == 0:
+                # |beta|^(k-1) - 1, over s^(k-1), from expm1
+                pw = math.expm1((k - 1) * (log_abs - log_s)) - math.expm1(
+                    -(k - 1) * log_s
+                )
+            else:  # beta < 0, odd power: (-(|b|^(k-1)) - 1) / s^(k-1)
+                pw = -(math.exp((k - 1) * (log_abs - log_s))) - math.exp(
+                    -(k - 1) * log_s
+                )
+            factor = math.exp(log_abs - log_s)  # |beta| / s
+            coeffs.append(sign * factor * pw / math.factorial(k))
         self.coeffs = tuple(coeffs)
 
     def g(self, lr: NDArray[np.float64], alpha: float) -> NDArray[np.float64]:
@@ -1147,9 +1202,10 @@ class _RenyiSeries:
                 lambda a, j: 4.0 * (j + 1) * a**j / math.factorial(j + 2),
                 self.N_MAX,
             )
-            val = _horner(x, self.coeffs[:n])
-            val *= x
-            val *= x
+            xs = x * self.scale if self.scale != 1.0 else x
+            val = _horner(xs, self.coeffs[:n])
+            val *= xs
+            val *= xs
             out[near] = val
         if not near.all():
             x = lr[~near]

@@ -12,7 +12,7 @@ from numbers import Real
 from typing import TypeAlias, cast
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 #: What every divergence returns: a NumPy scalar for one pair, else an array.
 Result: TypeAlias = "np.float64 | NDArray[np.float64]"
@@ -129,12 +129,14 @@ def as_probabilities(
     Entries must be finite and >= 0 and each vector must sum to 1 within
     ``SUM_TOL``. Nothing is renormalised. Returns the array and the normalised axis.
     """
+    dtype = getattr(x, "dtype", None)
     arr = as_float_array(x, name)
     if arr.ndim == 0:
         raise ValueError(
             f"{name} must be at least 1-D (a probability vector); got a scalar {float(arr)!r}"
         )
     ax = normalize_axis(axis, arr.ndim)
+    tol, advice = sum_tolerance(dtype, arr.shape[ax])
     if arr.shape[ax] == 0:
         raise ValueError(
             f"{name} must have at least one outcome along axis={axis}; got shape {arr.shape}"
@@ -148,7 +150,7 @@ def as_probabilities(
             f"{name} must contain probabilities >= 0; found {what} at index {idx}"
         )
     sums = np.sum(arr, axis=ax)
-    off = ~(np.abs(sums - 1.0) <= SUM_TOL)
+    off = ~(np.abs(sums - 1.0) <= tol)
     if np.any(off):
         if np.isinf(arr).any():
             check_finite(arr, name)
@@ -159,10 +161,37 @@ def as_probabilities(
             else f" (vector {first_index(np.asarray(off))})"
         )
         raise ValueError(
-            f"{name} must sum to 1 along axis={axis} (tolerance {SUM_TOL:g}); "
-            f"got sum {first!r}{where}. klnotes does not renormalise: divide by the sum first if that is what you mean"
+            f"{name} must sum to 1 along axis={axis} (tolerance {tol:.3g}); "
+            f"got sum {first!r}{where}. klnotes does not renormalise: "
+            f"{advice} if that is what you mean"
         )
     return arr, ax
+
+
+def sum_tolerance(dtype: object, n: int) -> tuple[float, str]:
+    """The tolerance on ``|sum - 1|`` for ``n`` outcomes of ``dtype``, and
+    the advice for a vector that misses it.
+
+    float64 (and integers, lists): ``SUM_TOL``. A narrower float type
+    (float32, float16, or any type ``numpy.finfo`` knows, such as
+    ml_dtypes' bfloat16) carries a relative rounding of ``eps`` per entry,
+    and a softmax or a division by a sum computed in it (pairwise, as NumPy
+    and torch sum) adds about ``eps log2 n``: the tolerance is
+    ``4 eps (1 + log2 n)``, and dividing by the sum in that type gets
+    within it.
+    """
+    try:
+        info = np.finfo(cast(DTypeLike, dtype)) if dtype is not None else None
+    except (TypeError, ValueError):
+        info = None
+    if info is None or info.bits >= 64:
+        return SUM_TOL, "divide by the sum first (p / p.sum(axis))"
+    eps = float(info.eps)
+    tol = max(SUM_TOL, 4.0 * eps * (1.0 + math.log2(max(n, 1))))
+    return tol, (
+        f"the tolerance is scaled to {np.dtype(cast(DTypeLike, dtype)).name} "
+        "and the length; divide by the sum first (in any float type)"
+    )
 
 
 def match_along_axis(
