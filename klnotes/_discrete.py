@@ -27,6 +27,7 @@ from ._psi import (
     _xmlog1p,
 )
 from ._validation import (
+    ArgumentTypeError,
     Result,
     as_float_array,
     as_probabilities,
@@ -743,7 +744,7 @@ def f_divergence(
     ValueError: f is not convex: f(0.5) = -0.69... lies above the chord ...
     """
     if not callable(f):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"f must be callable (a convex function of the ratio p/q); "
             f"got {f!r:.80}"
         )

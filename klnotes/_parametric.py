@@ -13,6 +13,7 @@ from scipy import linalg
 
 from ._psi import _bregman_terms, _psi, _psi_rel, _two_prod, _xmlog1p
 from ._validation import (
+    ArgumentTypeError,
     Result,
     as_float_array,
     broadcast,
@@ -194,12 +195,12 @@ def kl_std_normal(
     try:
         total = np.sum(terms, axis=axis)
     except np.exceptions.AxisError:
-        raise ValueError(
+        raise np.exceptions.AxisError(
             f"axis={axis!r} is out of range for mu/log_var with "
             f"{terms.ndim} dimension(s)"
         ) from None
     except TypeError:
-        raise ValueError(
+        raise ArgumentTypeError(
             f"axis must be an int, a tuple of ints or None; got {axis!r}"
         ) from None
     return scalar_or_array(in_base(np.asarray(total), lb))

@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 from scipy import integrate, special
 
 from ._validation import (
+    ArgumentTypeError,
     Result,
     as_float_array,
     as_probabilities,
@@ -115,7 +116,7 @@ def _as_logpdf(density: object, name: str) -> Callable[[float], float]:
     logpdf = getattr(density, "logpdf", None)
     if callable(logpdf):
         return cast(Callable[[float], float], logpdf)
-    raise TypeError(
+    raise ArgumentTypeError(
         f"{name} must be a callable log-density or an object with a logpdf "
         f"method (a frozen scipy.stats distribution); got {density!r:.80}"
     )

@@ -16,10 +16,12 @@ from strategies import prob_pairs, prob_vectors
 from klnotes import (
     cross_entropy,
     entropy,
+    hellinger_sq,
     js_divergence,
     kl_discrete,
     kl_logits,
     mutual_information,
+    renyi_divergence,
     tv_distance,
 )
 from klnotes import testing as ref
@@ -440,3 +442,116 @@ def test_kl_logits_helpers():
             with mpmath.workdps(60):
                 want = mpmath.log1p(ref._mp(s1) + ref._mp(s2)) - ref._mp(s1)
             assert ref.rel_error(got, want) <= 4 * 2.0**-52, (x, s1)
+
+
+# ------------------------------------------------- documented bounds exact
+def _disjoint_pairs(rng, count, exact):
+    for _ in range(count):
+        n = int(rng.integers(2, 12))
+        on_p = rng.random(n) < 0.5
+        on_p[0], on_p[-1] = True, False
+        if exact:  # dyadic, summing to exactly 1
+            w = rng.integers(1, 2**20, n).astype(float)
+        else:  # normalised by division: sums 1 within an ulp or two
+            w = rng.gamma(1.0, size=n)
+        p, q = np.where(on_p, w, 0.0), np.where(on_p, 0.0, w)
+        if exact:
+            p[np.flatnonzero(on_p)[0]] += 2**20 * n - p.sum()
+            q[np.flatnonzero(~on_p)[0]] += 2**20 * n - q.sum()
+            yield p / (2.0**20 * n), q / (2.0**20 * n)
+        else:
+            yield p / p.sum(), q / q.sum()
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["dyadic", "divided"])
+def test_bounds_hold_exactly_for_disjoint_supports(exact):
+    rng = np.random.default_rng(6)
+    for p, q in _disjoint_pairs(rng, 2000, exact):
+        assert js_divergence(p, q) == math.log(2)
+        assert js_divergence(p, q, base=2) == 1.0
+        assert hellinger_sq(p, q) == 1.0
+        assert tv_distance(p, q) == 1.0
+
+
+def test_bounds_hold_for_rounded_inputs():
+    rng = np.random.default_rng(8)
+    p = rng.dirichlet(np.full(5, 0.05), size=20000)
+    q = rng.dirichlet(np.full(5, 0.05), size=20000)
+    assert np.all(js_divergence(p, q) <= math.log(2))
+    assert np.all(hellinger_sq(p, q) <= 1.0)
+    assert np.all(tv_distance(p, q) <= 1.0)
+
+
+# ------------------------------------------------------- float32 and other dtypes
+def _softmax32(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def test_float32_and_float16_probability_vectors_are_accepted():
+    rng = np.random.default_rng(2)
+    p = _softmax32(rng.normal(size=(50, 1000)).astype(np.float32))
+    q = _softmax32(rng.normal(size=(50, 1000)).astype(np.float32))
+    assert p.dtype == np.float32
+    assert (
+        np.abs(p.astype(np.float64).sum(-1) - 1).max() > 1e-9
+    )  # float32 sums
+    got = kl_discrete(p, q)
+    assert got.dtype == np.float64 and got.shape == (50,)
+    # computed in float64 from the float32 numbers as given (their float64
+    # copies are the same numbers and pass the float64 check only because
+    # the tolerance follows the input's dtype)
+    with pytest.raises(ValueError, match="sum to 1"):
+        kl_discrete(p.astype(np.float64), q.astype(np.float64))
+    p3 = np.array([0.4, 0.3, 0.3], dtype=np.float32)
+    assert kl_discrete(p3, p3) == 0.0
+    assert entropy(np.array([0.4, 0.3, 0.3], dtype=np.float16)) > 0.0
+
+
+def test_float32_inputs_keep_relative_precision():
+    """The promise for float32 inputs: the divergence of the float32 numbers
+    as given (exactly representable in float64), to float64 precision."""
+    rng = np.random.default_rng(4)
+    for ulps in (1, 16, 1024):
+        p, q = ref.near_pair(rng, 12, ulps, dtype=np.float32)
+        assert p.dtype == np.float32
+        for fn, oracle in (
+            (kl_discrete, ref.kl_discrete),
+            (js_divergence, ref.js_divergence),
+        ):
+            got = float(fn(p, q))
+            want = oracle(p.astype(np.float64), q.astype(np.float64), dps=30)
+            assert ref.rel_error(got, want) <= 1e-13
+
+
+def test_float32_normalisation_failure_gives_advice_for_its_dtype():
+    with pytest.raises(
+        ValueError,
+        match=r"tolerance 9\.54e-07\); got sum 1\.1.*scaled to float32",
+    ):
+        entropy(np.array([0.5, 0.6], dtype=np.float32))
+    with pytest.raises(ValueError, match=r"tolerance 1e-09\).*p / p\.sum"):
+        entropy(np.array([0.5, 0.6]))
+
+
+# ------------------------------------------------------ exception classes
+@pytest.mark.parametrize(
+    "call, exc",
+    [
+        (lambda: kl_discrete([1.0], [1.0], axis=0.5), TypeError),
+        (lambda: kl_discrete([1.0], [1.0], axis=3), np.exceptions.AxisError),
+        (lambda: kl_logits([0.0], [0.0], axis=-2), np.exceptions.AxisError),
+        (lambda: kl_discrete([1.0], [1.0], base="bits"), TypeError),
+        (lambda: kl_discrete(["a"], [1.0]), TypeError),
+        (lambda: kl_discrete([1.0 + 0j], [1.0]), TypeError),
+        (lambda: kl_discrete([None], [1.0]), TypeError),
+        (lambda: renyi_divergence([1.0], [1.0], "2"), TypeError),
+    ],
+)
+def test_exception_classes_follow_numpy(call, exc):
+    # TypeError for a wrong type and AxisError for a bad axis, as NumPy
+    # raises them; both are also ValueErrors, so no older caller breaks
+    with pytest.raises(exc):
+        call()
+    with pytest.raises(ValueError):
+        call()
