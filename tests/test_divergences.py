@@ -488,11 +488,55 @@ def test_chi2_does_not_underflow_for_distinct_inputs():
             (mpmath.mpf(a) - mpmath.mpf(b)) ** 2 / mpmath.mpf(b)
             for a, b in zip(p, q, strict=True)
         )
-    assert chi2_divergence(p, q) == pytest.approx(float(want), rel=1e-15, abs=0.0)
+    assert chi2_divergence(p, q) == pytest.approx(
+        float(want), rel=1e-15, abs=0.0
+    )
     # and a difference of 1e-160 over a q of 1e-290
     p2, q2 = np.array([0.5, 0.5, 1e-160]), np.array([0.5, 0.5, 1e-290])
     with mpmath.workdps(60):
         want2 = (mpmath.mpf(1e-160) - mpmath.mpf(1e-290)) ** 2 / mpmath.mpf(
             1e-290
         )
-    assert chi2_divergence(p2, q2) == pytest.approx(float(want2), rel=1e-15, abs=0.0)
+    assert chi2_divergence(p2, q2) == pytest.approx(
+        float(want2), rel=1e-15, abs=0.0
+    )
+
+
+# ------------------------------------------------- Renyi at extreme orders
+@pytest.mark.parametrize("alpha", [7e12, 1e20, 2.0**70, 1e300])
+def test_renyi_huge_finite_orders_approach_the_max_log_ratio(alpha):
+    # log(p_j r_j^(alpha-1)) / (alpha - 1) <= D_alpha <= D_inf = log r_j,
+    # r = p / q largest at j: D_alpha is within |log p_j| / (alpha - 1) of
+    # D_inf (and equal to it in float64 for alpha = 1e300), computed
+    # without OverflowError
+    for p, q in (
+        ([0.5, 0.5], [0.625, 0.375]),
+        ([0.25, 0.75], [5 / 16, 11 / 16]),
+        ([0.5, 0.5], [0.5 + 2.0**-30, 0.5 - 2.0**-30]),
+    ):
+        got = float(renyi_divergence(p, q, alpha))
+        d_inf = float(renyi_divergence(p, q, math.inf))
+        j = int(np.argmax(np.divide(p, q)))
+        gap = abs(math.log(p[j])) / (alpha - 1.0)
+        assert d_inf - gap - 4e-16 * d_inf <= got <= d_inf * (1 + 4e-16)
+
+
+@pytest.mark.parametrize("alpha", [1e-12, 1e-9, 1e-6])
+def test_renyi_small_orders_keep_relative_precision(alpha):
+    # D_alpha ~ alpha * (something): 1 - alpha, rounded, used to cost
+    # eps / alpha of relative precision (2.8e-8 at alpha = 1e-9)
+    for p, q in (
+        ([0.5, 0.5], [0.625, 0.375]),
+        ([0.25, 0.75], [5 / 16, 11 / 16]),
+        ([0.5, 0.5], [0.5 + 2.0**-30, 0.5 - 2.0**-30]),
+    ):
+        with mpmath.workdps(60):
+            a = mpmath.mpf(alpha)
+            want = mpmath.log(
+                sum(
+                    mpmath.mpf(x) ** a * mpmath.mpf(y) ** (1 - a)
+                    for x, y in zip(p, q, strict=True)
+                )
+            ) / (a - 1)
+        got = renyi_divergence(p, q, alpha)
+        assert abs(got - float(want)) <= 1e-14 * float(want)

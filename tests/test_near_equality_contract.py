@@ -44,6 +44,18 @@ def pairs():
 PAIRS = list(pairs())
 
 
+def full_mantissa_pairs():
+    """Exactly normalised pairs with random full-width mantissas
+    (``near_pair``), q - p a few ulp times 1, 2^10 and 2^20."""
+    for n in (9, 12, 15):
+        for ulps in (1, 2**10, 2**20):
+            rng = np.random.default_rng(7 * n + ulps)
+            yield n, ulps, ref.near_pair(rng, n, ulps)
+
+
+FULL = list(full_mantissa_pairs())
+
+
 def check(got, want, rel=REL):
     got = float(got)
     assert got >= 0.0, got
@@ -65,21 +77,38 @@ DISCRETE = {
 }
 
 
+@pytest.mark.parametrize("inputs", ["dyadic", "full"])
 @pytest.mark.parametrize("name", sorted(DISCRETE))
-def test_discrete_divergences_near_equality(name):
+def test_discrete_divergences_near_equality(name, inputs):
     fn, oracle = DISCRETE[name]
-    for _n, _k, (p, q) in PAIRS:
+    for _n, _k, (p, q) in PAIRS if inputs == "dyadic" else FULL:
         for a, b in ((p, q), (q, p)):
             check(fn(a, b), oracle(a, b, dps=DPS))
         assert fn(p, p) == 0.0
 
 
+def test_chi2_tiny_values_do_not_underflow():
+    """chi^2 of 1e-200 and below: exactly normalised pairs whose entries
+    differ by 2^-k for k up to 1000 (the squared difference alone would
+    underflow below k = 537)."""
+    for k in (300, 537, 600, 800, 1000):
+        p = np.array([0.25, 0.25, 0.5])
+        q = p + np.array([1.0, -1.0, 0.0]) * 2.0**-k
+        check(
+            klnotes.chi2_divergence(p, q), ref.chi2_divergence(p, q, dps=DPS)
+        )
+
+
 ALPHAS = (0.01, 0.3, 0.5, 0.999, 1.001, 2.0, 10.0, 40.0)
+#: Orders where 1 - alpha loses the digits of alpha, and finite orders so
+#: large that |1 - alpha|^k overflows for k of the series degree.
+SMALL_ALPHAS = (1e-12, 1e-9, 1e-6, 1e-4)
+HUGE_ALPHAS = (1e6, 7e12, 1e14, 2.0**70, 1e30)
 
 
-@pytest.mark.parametrize("alpha", ALPHAS)
+@pytest.mark.parametrize("alpha", ALPHAS + SMALL_ALPHAS + HUGE_ALPHAS)
 def test_renyi_near_equality(alpha):
-    for _n, _k, (p, q) in PAIRS:
+    for _n, _k, (p, q) in PAIRS + FULL[::3]:
         for a, b in ((p, q), (q, p)):
             check(
                 klnotes.renyi_divergence(a, b, alpha),
@@ -174,7 +203,14 @@ def test_kl_logits_near_equality_and_exact_shift():
 # ---------------------------------------------------------------- Gaussians
 def test_kl_normal_near_equality():
     for k in KS:
-        for mu, sigma in ((0.0, 1.0), (3.0, 0.25), (-1e3, 1e3)):
+        for mu, sigma in (
+            (0.0, 1.0),
+            (3.0, 0.25),
+            (-1e3, 1e3),
+            (1e15, 1.0),  # extreme scales: a far location, tiny and huge sds
+            (0.0, 2.0**-500),
+            (-(2.0**400), 2.0**500),
+        ):
             for dm, ds in ((1, 0), (0, 1), (1, -1), (3, 2)):
                 mq, sq = mu + dm * 2.0**-k * sigma, sigma * (1 + ds * 2.0**-k)
                 check(
