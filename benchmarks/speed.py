@@ -30,7 +30,7 @@ from scipy import special
 import klnotes
 
 N = 10**6
-REPEATS = 15
+REPEATS = int(__import__("os").environ.get("REPEATS", 15))
 
 
 def naive_discrete(p, q):

@@ -414,18 +414,18 @@ def kl_logits(
     )
     p, log_p = _softmax(a)
     hi, lo = _two_diff(b, a)  # delta = b - a = hi + lo exactly
-    c = _centred(p, hi, lo)
-    s1 = _dot_last(p, c)
-    s2 = _mean_psi(p, log_p, c)
-    d = _log1p_minus(s1, s2)
-    if np.isinf(s2).any():  # E_P[e^c] overflowed: log E_P[e^c] by log-sum-exp
-        lse = special.logsumexp(log_p + c, axis=-1)
-        d = np.where(np.isinf(s2), lse - s1, d)
     # delta constant along the axis (hi and lo both constant: the pair is
     # unique): the same distribution, exactly 0 whatever the rounding of m.
     same = np.all(hi == hi[..., :1], axis=-1) & np.all(
         lo == lo[..., :1], axis=-1
     )
+    c = _centred(p, hi, lo)  # in hi's memory: no new array
+    s1 = _dot_last(p, c)
+    s2 = _mean_psi(p, log_p, c, work=lo)  # lo is spent: its memory
+    d = _log1p_minus(s1, s2)
+    if np.isinf(s2).any():  # E_P[e^c] overflowed: log E_P[e^c] by log-sum-exp
+        lse = special.logsumexp(log_p + c, axis=-1)
+        d = np.where(np.isinf(s2), lse - s1, d)
     d = np.where(same, 0.0, d)
     return scalar_or_array(in_base(d, lb))
 
@@ -469,21 +469,26 @@ def _centred(
     divergence.  Any centring constant is exact in the formula: ``S1 = E_P[c]``
     absorbs what is left.
     """
-    c = hi - _dot_last(p, hi)[..., None]
+    c = np.subtract(hi, _dot_last(p, hi)[..., None], out=hi)
     c += lo
     c -= _dot_last(p, c)[..., None]
     return c
 
 
 def _mean_psi(
-    p: NDArray[np.float64], log_p: NDArray[np.float64], c: NDArray[np.float64]
+    p: NDArray[np.float64],
+    log_p: NDArray[np.float64],
+    c: NDArray[np.float64],
+    work: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
-    """``S2 = E_P[psi(c)] >= 0``; terms with ``c > _EXP_SAFE`` in log space."""
+    """``S2 = E_P[psi(c)] >= 0``; terms with ``c > _EXP_SAFE`` in log space.
+    ``work``, if given, is a contiguous array of c's shape to write
+    ``psi(c)`` into (saves a fresh array)."""
     with np.errstate(over="ignore"):
-        psi_c = _blocked(_psi, c)
-    big = c > _EXP_SAFE
-    if not big.any():
+        psi_c = _blocked(_psi, c, out=work)
+    if not c.size or float(np.max(c)) <= _EXP_SAFE:
         return _dot_last(p, psi_c)
+    big = c > _EXP_SAFE
     psi_c[big] = 0.0
     with np.errstate(over="ignore"):
         extra = np.sum(np.exp(np.where(big, log_p + c, -np.inf)), axis=-1)
