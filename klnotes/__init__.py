@@ -53,23 +53,24 @@ Test oracles (needs mpmath, extra ``testing``):
     :mod:`klnotes.testing` (high-precision references, exact test inputs)
 """
 
-from ._discrete import (
+from ._f_divergences import (
     chi2_divergence,
-    cross_entropy,
-    entropy,
     f_divergence,
     hellinger_sq,
-    js_divergence,
+    tv_distance,
+)
+from ._jensen_shannon import js_divergence, js_normal
+from ._kl import (
+    cross_entropy,
+    entropy,
     kl_discrete,
     kl_logits,
     mutual_information,
-    renyi_divergence,
-    tv_distance,
 )
-from ._jensen_shannon import js_normal
 from ._parametric import kl_beta, kl_mvn, kl_normal, kl_std_normal
 from ._psi import expm1mx
 from ._quadrature import kl_quad, mixture_logpdf
+from ._renyi import renyi_divergence
 
 __all__ = [
     "chi2_divergence",

@@ -406,7 +406,7 @@ def test_kl_logits_helpers():
     from scipy import special as sp
 
     from klnotes import testing as ref
-    from klnotes._discrete import (
+    from klnotes._kl import (
         _LOG1P_SWITCH,
         _centred,
         _log1p_minus,
