@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._docs import fill
 from ._psi import _blocked
 from ._validation import (
     ArgumentTypeError,
@@ -18,7 +19,7 @@ from ._validation import (
     in_base,
     log_base,
     pair,
-    scalar_or_array,
+    reduced,
 )
 
 __all__ = ["chi2_divergence", "f_divergence", "hellinger_sq", "tv_distance"]
@@ -44,15 +45,17 @@ def _clip_disjoint(
     return np.where(disjoint, top, np.clip(value, 0.0, top))
 
 
-def tv_distance(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
+@fill
+def tv_distance(
+    p: ArrayLike, q: ArrayLike, *, axis: int = -1, keepdims: bool = False
+) -> Result:
     r"""Total variation distance :math:`\mathrm{TV}(P, Q) = \max_A |P(A) - Q(A)|`, equal to :math:`\tfrac12 \sum_i |p_i - q_i|`.
 
     Parameters
     ----------
-    p, q : array_like
-        Probability vectors along `axis`, validated as in :func:`kl_discrete`.
-    axis : int, keyword-only
-        The axis of the outcomes. Default: the last.
+    %(p_q)s
+    %(axis)s
+    %(keepdims)s
 
     Returns
     -------
@@ -61,8 +64,7 @@ def tv_distance(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
 
     Raises
     ------
-    ValueError
-        As for :func:`kl_discrete`.
+    %(raises_pair)s
 
     Notes
     -----
@@ -83,9 +85,10 @@ def tv_distance(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
     """
     p_arr, q_arr = pair(p, q, axis)
     tv = 0.5 * np.sum(np.abs(p_arr - q_arr), axis=-1)
-    return scalar_or_array(_clip_disjoint(tv, p_arr, q_arr, 1.0))
+    return reduced(_clip_disjoint(tv, p_arr, q_arr, 1.0), axis, keepdims)
 
 
+@fill
 def f_divergence(
     p: ArrayLike,
     q: ArrayLike,
@@ -94,13 +97,13 @@ def f_divergence(
     f_inf: float,
     axis: int = -1,
     base: float | None = None,
+    keepdims: bool = False,
 ) -> Result:
     r"""The f-divergence :math:`D_f(P\|Q) = \sum_i q_i\, f(p_i / q_i)`.
 
     Parameters
     ----------
-    p, q : array_like
-        Probability vectors along `axis`, validated as in :func:`kl_discrete`.
+    %(p_q)s
     f : callable
         Convex on :math:`(0, \infty)` with :math:`f(1) = 0`, vectorised: it
         is called once, with a 1-D float64 array holding 1, 1/2, 2 and the
@@ -111,11 +114,9 @@ def f_divergence(
         :math:`f'(\infty) = \lim_{t\to\infty} f(t)/t`, which may be ``inf``:
         the weight of outcomes with :math:`q_i = 0 < p_i`, which contribute
         :math:`p_i f'(\infty)`.
-    axis : int, keyword-only
-        The axis of the outcomes. Default: the last.
-    base : float or None, keyword-only
-        ``None`` (default) for nats, ``2`` for bits (meaningful when `f`
-        is built from natural logarithms).
+    %(axis)s
+    %(base)s
+    %(keepdims)s
 
     Returns
     -------
@@ -125,8 +126,11 @@ def f_divergence(
 
     Raises
     ------
+    %(raises_pair)s
+    TypeError
+        If `f` is not callable.
     ValueError
-        As for :func:`kl_discrete`; if `f_inf` is NaN or :math:`-\infty`;
+        If `f_inf` is NaN or :math:`-\infty`;
         if `f` returns NaN, :math:`-\infty` or the wrong shape; if
         :math:`f(1) \ne 0`; if the values of `f` at the evaluated ratios
         are not those of a convex function, or `f_inf` (where it is used)
@@ -175,8 +179,9 @@ def f_divergence(
        raises; a total in :math:`[-R, 0)` is returned as ``0.0``.
 
     So a concave or otherwise invalid `f` is an error as soon as it shows
-    in the evaluated points or makes the sum negative beyond rounding; it
-    is never silently returned as ``0.0``. These checks do not prove `f`
+    in the evaluated points beyond :math:`2^{-40} s` or makes the sum
+    negative beyond rounding, at any size of `f` (:math:`s` scales with
+    it). These checks do not prove `f`
     convex: an `f` that is convex on the evaluated points and gives a sum
     :math:`\ge -R` passes, and so does a wrong `f_inf` that keeps the sum
     non-negative. The allowances scale with :math:`s`, so a generator that
@@ -294,7 +299,7 @@ def f_divergence(
             "convex, f(1) is not 0, or f_inf is below lim f(t)/t (the "
             "checks on f, see Notes, could not tell where it is evaluated)"
         )
-    return scalar_or_array(in_base(np.maximum(total, 0.0), lb))
+    return reduced(in_base(np.maximum(total, 0.0), lb), axis, keepdims)
 
 
 #: Relative allowance of the checks on f in f_divergence (see its Notes).
@@ -354,7 +359,10 @@ def _check_convex(
             )
 
 
-def hellinger_sq(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
+@fill
+def hellinger_sq(
+    p: ArrayLike, q: ArrayLike, *, axis: int = -1, keepdims: bool = False
+) -> Result:
     r"""Squared Hellinger distance :math:`H^2(P, Q)`.
 
     .. math:: H^2(P, Q) = \tfrac12\sum_i\big(\sqrt{p_i} - \sqrt{q_i}\big)^2
@@ -362,10 +370,9 @@ def hellinger_sq(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
 
     Parameters
     ----------
-    p, q : array_like
-        Probability vectors along `axis`, validated as in :func:`kl_discrete`.
-    axis : int, keyword-only
-        The axis of the outcomes. Default: the last.
+    %(p_q)s
+    %(axis)s
+    %(keepdims)s
 
     Returns
     -------
@@ -376,8 +383,7 @@ def hellinger_sq(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
 
     Raises
     ------
-    ValueError
-        As for :func:`kl_discrete`.
+    %(raises_pair)s
 
     Notes
     -----
@@ -408,7 +414,7 @@ def hellinger_sq(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
     p_arr, q_arr = pair(p, q, axis)
     terms = _blocked(_hellinger_terms, p_arr, q_arr)
     h2 = 0.5 * np.sum(terms, axis=-1)
-    return scalar_or_array(_clip_disjoint(h2, p_arr, q_arr, 1.0))
+    return reduced(_clip_disjoint(h2, p_arr, q_arr, 1.0), axis, keepdims)
 
 
 def _hellinger_terms(
@@ -422,15 +428,17 @@ def _hellinger_terms(
     return out
 
 
-def chi2_divergence(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
+@fill
+def chi2_divergence(
+    p: ArrayLike, q: ArrayLike, *, axis: int = -1, keepdims: bool = False
+) -> Result:
     r"""Pearson's :math:`\chi^2(P\|Q) = \sum_i (p_i - q_i)^2 / q_i`.
 
     Parameters
     ----------
-    p, q : array_like
-        Probability vectors along `axis`, validated as in :func:`kl_discrete`.
-    axis : int, keyword-only
-        The axis of the outcomes. Default: the last.
+    %(p_q)s
+    %(axis)s
+    %(keepdims)s
 
     Returns
     -------
@@ -443,8 +451,7 @@ def chi2_divergence(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
 
     Raises
     ------
-    ValueError
-        As for :func:`kl_discrete`.
+    %(raises_pair)s
 
     Notes
     -----
@@ -480,4 +487,4 @@ def chi2_divergence(p: ArrayLike, q: ArrayLike, *, axis: int = -1) -> Result:
     big = np.isinf(t)  # d / q overflowed (q subnormal): d * d / q then
     t[big] = d[big] * d[big] / qq[big]
     terms[pos] = t
-    return scalar_or_array(np.sum(terms, axis=-1))
+    return reduced(np.sum(terms, axis=-1), axis, keepdims)

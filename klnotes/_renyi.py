@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from ._docs import fill
 from ._kl import _dot_last, kl_discrete
 from ._psi import _blocked, _horner, _n_terms, _psi
 from ._validation import (
@@ -17,12 +18,13 @@ from ._validation import (
     in_base,
     log_base,
     pair,
-    scalar_or_array,
+    reduced,
 )
 
 __all__ = ["renyi_divergence"]
 
 
+@fill
 def renyi_divergence(
     p: ArrayLike,
     q: ArrayLike,
@@ -30,6 +32,7 @@ def renyi_divergence(
     *,
     axis: int = -1,
     base: float | None = None,
+    keepdims: bool = False,
 ) -> Result:
     r"""Rényi divergence of order :math:`\alpha`.
 
@@ -38,16 +41,14 @@ def renyi_divergence(
 
     Parameters
     ----------
-    p, q : array_like
-        Probability vectors along `axis`, validated as in :func:`kl_discrete`.
+    %(p_q)s
     alpha : float
         Order, :math:`0 \le \alpha \le \infty`. ``1`` gives
         :func:`kl_discrete`; ``inf`` gives :math:`\log\max_i p_i/q_i`; ``0``
         gives :math:`-\log Q(\operatorname{supp} P)`.
-    axis : int, keyword-only
-        The axis of the outcomes. Default: the last.
-    base : float or None, keyword-only
-        ``None`` (default) for nats, ``2`` for bits.
+    %(axis)s
+    %(base)s
+    %(keepdims)s
 
     Returns
     -------
@@ -58,8 +59,10 @@ def renyi_divergence(
 
     Raises
     ------
+    %(raises_pair)s
     ValueError
-        As for :func:`kl_discrete`; also if `alpha` is negative or NaN.
+        If `alpha` is negative or NaN (``TypeError`` if it is not a real
+        number).
 
     Notes
     -----
@@ -116,17 +119,20 @@ def renyi_divergence(
     lb = log_base(base)
     p_arr, q_arr = pair(p, q, axis)
     if alpha == 1.0:
-        return kl_discrete(p_arr, q_arr, axis=-1, base=base)
+        kl = kl_discrete(p_arr, q_arr, axis=-1, base=base)
+        return reduced(kl, axis, keepdims)
     supp = p_arr > 0
     outside = np.sum(np.where(supp, 0.0, q_arr), axis=-1)  # Q off supp P
     if alpha == 0.0:
         with np.errstate(divide="ignore"):
             # + 0.0: -log1p(-0.0) is -0.0
-            return scalar_or_array(in_base(-np.log1p(-outside), lb) + 0.0)
+            d0 = in_base(-np.log1p(-outside), lb) + 0.0
+            return reduced(d0, axis, keepdims)
     log_r = _blocked(_log_ratio, p_arr, q_arr)  # log(q/p); 0 off supp P
     if alpha == math.inf:
         u = np.where(supp, -log_r, -np.inf)
-        return scalar_or_array(in_base(np.max(u, axis=-1) + 0.0, lb))
+        d_inf = in_base(np.max(u, axis=-1) + 0.0, lb)
+        return reduced(d_inf, axis, keepdims)
     beta = 1.0 - alpha
     series = _RenyiSeries(alpha)
     g = _blocked(lambda lr: series.g(lr, alpha), log_r)
@@ -142,7 +148,7 @@ def renyi_divergence(
             lse = special.logsumexp(log_terms, axis=-1) / (alpha - 1.0)
         d = np.where(far, lse, d)
     # + 0.0: for alpha < 1 and P = Q, log1p(0.0) / (alpha - 1) is -0.0
-    return scalar_or_array(in_base(d, lb) + 0.0)
+    return reduced(in_base(d, lb) + 0.0, axis, keepdims)
 
 
 def _log_ratio(

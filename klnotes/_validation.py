@@ -330,3 +330,12 @@ def scalar_or_array(x: ArrayLike) -> Result:
     """A NumPy scalar for 0-d results, else the array (scipy's convention)."""
     arr = np.asarray(x, dtype=np.float64)
     return cast(np.float64, arr[()]) if arr.ndim == 0 else arr
+
+
+def reduced(value: ArrayLike, axis: int, keepdims: bool) -> Result:
+    """A reduction's result: with the outcome axis (already validated) put
+    back with length 1 if ``keepdims``; a NumPy scalar for 0-d."""
+    arr = np.asarray(value, dtype=np.float64)
+    if keepdims:
+        arr = np.expand_dims(arr, axis % (arr.ndim + 1))
+    return scalar_or_array(arr)

@@ -549,3 +549,30 @@ def kl_beta(
     0.234906649788
     """
     return _stable(_kl_beta, a_p, b_p, a_q, b_q, dps=dps)
+
+
+def _kl_dirichlet(
+    alpha_p: ArrayLike, alpha_q: ArrayLike, dps: int = DIGITS
+) -> mpmath.mpf:
+    """The textbook Dirichlet closed form with lnGamma and digamma."""
+    with mpmath.workdps(dps):
+        a = [_mp(v) for v in np.ravel(alpha_p)]
+        b = [_mp(v) for v in np.ravel(alpha_q)]
+        a0, b0 = mpmath.fsum(a), mpmath.fsum(b)
+        lg, dg = mpmath.loggamma, mpmath.digamma
+        return (
+            lg(a0)
+            - mpmath.fsum(lg(x) for x in a)
+            - lg(b0)
+            + mpmath.fsum(lg(y) for y in b)
+            + mpmath.fsum(
+                (x - y) * (dg(x) - dg(a0)) for x, y in zip(a, b, strict=True)
+            )
+        )
+
+
+def kl_dirichlet(
+    alpha_p: ArrayLike, alpha_q: ArrayLike, dps: int = DIGITS
+) -> mpmath.mpf:
+    """Reference for :func:`klnotes.kl_dirichlet` (one pair)."""
+    return _stable(_kl_dirichlet, alpha_p, alpha_q, dps=dps)

@@ -555,3 +555,93 @@ def test_exception_classes_follow_numpy(call, exc):
         call()
     with pytest.raises(ValueError):
         call()
+
+
+# ------------------------------------------- JS distance, Jeffreys, keepdims
+def test_js_distance_is_the_root_of_js_and_a_metric():
+    rng = np.random.default_rng(9)
+    p, q, r = rng.dirichlet(np.ones(6), size=(3, 500))
+    from klnotes import js_distance
+
+    d_pq = js_distance(p, q)
+    np.testing.assert_array_equal(d_pq, np.sqrt(js_divergence(p, q)))
+    assert np.all(d_pq <= js_distance(p, r) + js_distance(r, q) + 1e-15)
+    assert js_distance([1.0, 0.0], [0.0, 1.0], base=2) == 1.0
+    assert js_distance(p[0], p[0]) == 0.0
+    # scipy's jensenshannon renormalises; on normalised inputs they agree
+    from scipy.spatial import distance
+
+    assert js_distance(p[0], q[0], base=2) == pytest.approx(
+        distance.jensenshannon(p[0], q[0], base=2), rel=1e-12
+    )
+
+
+def test_jeffreys_is_the_sum_of_both_directions():
+    from klnotes import jeffreys_divergence
+
+    rng = np.random.default_rng(10)
+    p, q = rng.dirichlet(np.ones(5), size=(2, 100))
+    np.testing.assert_allclose(
+        jeffreys_divergence(p, q),
+        kl_discrete(p, q) + kl_discrete(q, p),
+        rtol=1e-14,
+    )
+    np.testing.assert_allclose(
+        jeffreys_divergence(p, q),
+        np.sum((p - q) * np.log(p / q), axis=-1),
+        rtol=1e-12,
+    )
+    assert jeffreys_divergence([1.0, 0.0], [0.5, 0.5]) == np.inf
+    assert jeffreys_divergence(p[0], p[0]) == 0.0
+
+
+def test_keepdims_keeps_the_outcome_axis():
+    from klnotes import (
+        chi2_divergence,
+        f_divergence,
+        jeffreys_divergence,
+        js_distance,
+    )
+
+    rng = np.random.default_rng(11)
+    p = rng.dirichlet(np.ones(4), size=(3, 5)).transpose(2, 0, 1)  # (4, 3, 5)
+    q = rng.dirichlet(np.ones(4), size=(3, 5)).transpose(2, 0, 1)
+    for fn in (
+        kl_discrete,
+        cross_entropy,
+        js_divergence,
+        js_distance,
+        jeffreys_divergence,
+        tv_distance,
+        hellinger_sq,
+        chi2_divergence,
+        lambda a, b, **k: renyi_divergence(a, b, 0.5, **k),
+        lambda a, b, **k: f_divergence(
+            a, b, lambda t: (t - 1) ** 2, f_inf=math.inf, **k
+        ),
+        lambda a, b, **k: kl_logits(np.log(a), np.log(b), **k),
+    ):
+        flat = fn(p, q, axis=0)
+        kept = fn(p, q, axis=0, keepdims=True)
+        assert flat.shape == (3, 5) and kept.shape == (1, 3, 5)
+        np.testing.assert_array_equal(kept[0], flat)
+    assert entropy(p, axis=0, keepdims=True).shape == (1, 3, 5)
+    assert kl_discrete([0.5, 0.5], [0.5, 0.5], keepdims=True).shape == (1,)
+
+
+def test_axis_is_taken_before_broadcasting():
+    """klnotes takes each input's outcomes along its own `axis`, then
+    broadcasts the rest; scipy.stats.entropy broadcasts first. A 2-D p with
+    its distributions in columns against a 1-D q: klnotes compares every
+    column with q; scipy broadcasts q along the rows (each column of the
+    broadcast q is constant) and then renormalises it to uniform."""
+    p = np.array([[0.5, 0.1], [0.5, 0.9]])
+    q = np.array([0.25, 0.75])
+    got = kl_discrete(p, q, axis=0)
+    want = [kl_discrete(p[:, j], q) for j in range(2)]
+    np.testing.assert_array_equal(got, want)
+    scipy_value = scipy.stats.entropy(p, q, axis=0)
+    np.testing.assert_allclose(
+        scipy_value, [kl_discrete(p[:, j], [0.5, 0.5]) for j in range(2)]
+    )
+    assert not np.allclose(got, scipy_value)

@@ -74,6 +74,16 @@ DISCRETE = {
     ),
     "hellinger_sq": (klnotes.hellinger_sq, ref.hellinger_sq),
     "chi2_divergence": (klnotes.chi2_divergence, ref.chi2_divergence),
+    "jeffreys_divergence": (
+        klnotes.jeffreys_divergence,
+        lambda p, q, dps: (
+            ref.kl_discrete(p, q, dps=dps) + ref.kl_discrete(q, p, dps=dps)
+        ),
+    ),
+    "js_distance": (
+        klnotes.js_distance,
+        lambda p, q, dps: mpmath.sqrt(ref.js_divergence(p, q, dps=dps)),
+    ),
 }
 
 
