@@ -31,6 +31,8 @@ except (
     ) from exc
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from ._validation import check_rng
+
 __all__ = [
     "DIGITS",
     "chi2_divergence",
@@ -274,7 +276,7 @@ _MANTISSA = {np.dtype(np.float64): 53, np.dtype(np.float32): 24}
 
 
 def near_pair(
-    rng: np.random.Generator,
+    rng: np.random.Generator | int | None,
     n: int,
     ulps: int,
     *,
@@ -292,8 +294,9 @@ def near_pair(
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        Source of randomness.
+    rng : numpy.random.Generator, int or None
+        Source of randomness, normalised by ``numpy.random.default_rng``
+        (a Generator is used as it is; an int seeds a new one).
     n : int
         Number of outcomes, 9 to 15 (``n`` entries of ``[1/16, 1/8)`` sum to 1
         only for ``8 < n < 16``).
@@ -328,6 +331,7 @@ def near_pair(
     >>> int(np.max(np.abs(q - p) / np.spacing(p)))  # |d_i| ulps apart
     3
     """
+    rng = check_rng(rng)
     dt = np.dtype(dtype)
     if dt not in _MANTISSA:
         raise ValueError(f"dtype must be float64 or float32; got {dt}")
@@ -371,7 +375,7 @@ def near_pair(
 
 
 def exact_near_pair(
-    rng: np.random.Generator, n: int, k: int
+    rng: np.random.Generator | int | None, n: int, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two exactly normalised probability vectors that differ by O(2^-k).
 
@@ -383,8 +387,8 @@ def exact_near_pair(
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        Source of randomness.
+    rng : numpy.random.Generator, int or None
+        Source of randomness (``numpy.random.default_rng(rng)``).
     n : int
         Number of outcomes, 2 to 4096.
     k : int
@@ -407,6 +411,7 @@ def exact_near_pair(
         raise ValueError(
             f"k must be >= 10 so that q stays positive; got {k!r}"
         )
+    rng = check_rng(rng)
     counts = rng.multinomial(2**20 - 4 * n, np.ones(n) / n) + 4
     p = counts / 2.0**20
     d = rng.integers(-3, 4, size=n).astype(float)
