@@ -72,6 +72,8 @@ def _digits_for(u: float, dps: int) -> int:
 def expm1mx(u: float, dps: int = DIGITS) -> mpmath.mpf:
     """``exp(u) - 1 - u`` with ``dps`` correct digits (the working precision grows as ``u -> 0``).
 
+    >>> import mpmath
+    >>> from klnotes.testing import expm1mx
     >>> print(mpmath.nstr(expm1mx(2.0**-30), 20))
     4.3368086912883403479e-19
     """
@@ -83,6 +85,8 @@ def expm1mx(u: float, dps: int = DIGITS) -> mpmath.mpf:
 def xmlog1p(t: float, dps: int = DIGITS) -> mpmath.mpf:
     """``t - log(1 + t)`` with ``dps`` correct digits.
 
+    >>> import mpmath
+    >>> from klnotes.testing import xmlog1p
     >>> print(mpmath.nstr(xmlog1p(2.0**-40), 12))
     4.13590306276e-25
     """
@@ -401,6 +405,8 @@ def exact_near_pair(
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from klnotes.testing import exact_near_pair
     >>> p, q = exact_near_pair(np.random.default_rng(0), 8, 40)
     >>> float(p.sum()), float(q.sum()), bool(np.all(q > 0)), bool(np.any(p != q))
     (1.0, 1.0, True, True)
@@ -422,6 +428,8 @@ def exact_near_pair(
 def rel_error(value: float, ref: mpmath.mpf) -> float:
     """``|value - ref| / |ref|`` (``0`` if both are 0, ``inf`` if only ``ref`` is).
 
+    >>> import mpmath
+    >>> from klnotes.testing import rel_error
     >>> rel_error(0.5, mpmath.mpf(0.5))
     0.0
     """
@@ -438,6 +446,8 @@ def kl_discrete(
 ) -> mpmath.mpf:
     """``sum_i p_i log(p_i / q_i)`` with ``0 log(0/q) = 0``, correct to ``dps`` digits.
 
+    >>> import mpmath
+    >>> from klnotes.testing import kl_discrete
     >>> print(mpmath.nstr(kl_discrete([0.5, 0.5], [0.9, 0.1]), 15))
     0.510825623765991
     """
@@ -460,6 +470,8 @@ def kl_normal(
 ) -> mpmath.mpf:
     """``log(sq/sp) + (sp^2 + (mp - mq)^2) / (2 sq^2) - 1/2``, correct to ``dps`` digits.
 
+    >>> import mpmath
+    >>> from klnotes.testing import kl_normal
     >>> print(mpmath.nstr(kl_normal(0.0, 1.0, 1.0, 2.0), 15))
     0.443147180559945
     >>> print(mpmath.nstr(kl_normal(0.0, 1.0, 1e-70, 1.0), 15))   # 1e-140 / 2: needs > 140 digits
@@ -491,6 +503,8 @@ def renyi_divergence(
 ) -> mpmath.mpf:
     """Rényi divergence of order ``alpha`` (not 0, 1 or inf), to ``dps`` digits.
 
+    >>> import mpmath
+    >>> from klnotes.testing import renyi_divergence
     >>> print(mpmath.nstr(renyi_divergence([0.2, 0.8], [0.5, 0.5], 2.0), 12))
     0.307484699748
     """
@@ -550,6 +564,8 @@ def kl_beta(
 ) -> mpmath.mpf:
     """``D(Beta(a_p, b_p) || Beta(a_q, b_q))`` from the closed form, to ``dps`` digits.
 
+    >>> import mpmath
+    >>> from klnotes.testing import kl_beta
     >>> print(mpmath.nstr(kl_beta(2.0, 3.0, 1.0, 1.0), 12))
     0.234906649788
     """
