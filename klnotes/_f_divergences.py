@@ -66,6 +66,10 @@ def tv_distance(
     ------
     %(raises_pair)s
 
+    See Also
+    --------
+    hellinger_sq, kl_discrete : bound it (chapters 2 and 7).
+
     Notes
     -----
     The maximum over events :math:`A` is attained at :math:`A = \{i : p_i > q_i\}`.
@@ -138,6 +142,10 @@ def f_divergence(
         rounding (see Notes). (``+inf`` from `f` is a
         legitimate infinite term, e.g. :math:`f(0) = -\log 0` for the
         reverse KL.)
+
+    See Also
+    --------
+    kl_discrete, chi2_divergence, hellinger_sq, tv_distance, js_divergence : members of the family with the relative-precision promise.
 
     Notes
     -----
@@ -385,6 +393,11 @@ def hellinger_sq(
     ------
     %(raises_pair)s
 
+    See Also
+    --------
+    tv_distance : bounded by Hel and 2 Hel.
+    f_divergence : the generic family.
+
     Notes
     -----
     Each term is evaluated as
@@ -452,6 +465,11 @@ def chi2_divergence(
     Raises
     ------
     %(raises_pair)s
+
+    See Also
+    --------
+    kl_discrete : bounded by log(1 + chi^2).
+    renyi_divergence : order 2 is log(1 + chi^2).
 
     Notes
     -----

@@ -61,6 +61,12 @@ def js_divergence(
     ------
     %(raises_pair)s
 
+    See Also
+    --------
+    js_distance : its square root, a metric.
+    js_normal : between two normals.
+    kl_discrete : each half.
+
     Notes
     -----
     :math:`M` is never formed. With :math:`m_i / p_i = 1 + (q_i - p_i)/(2 p_i)`,
@@ -271,6 +277,11 @@ def js_normal(
         the arguments do not broadcast, or `base` is invalid; if the
         quadrature does not converge (not seen in the tests).
 
+    See Also
+    --------
+    js_divergence : discrete distributions.
+    kl_normal : the KL closed form.
+
     Notes
     -----
     The integrand is written as a sum of non-negative terms,
@@ -376,14 +387,14 @@ def js_distance(
     See Also
     --------
     js_divergence : its square.
-    scipy.spatial.distance.jensenshannon : the same distance after
-        renormalising its inputs (klnotes does not renormalise).
 
     Notes
     -----
     The square root of :func:`js_divergence`, which keeps full relative
     precision near equality, so the distance does too (the root halves the
     relative error). Endres and Schindelin [1]_ proved it a metric.
+    ``scipy.spatial.distance.jensenshannon`` computes the same distance
+    after renormalising its inputs; klnotes does not renormalise.
 
     References
     ----------

@@ -74,6 +74,12 @@ def kl_discrete(
     ------
     %(raises_pair)s
 
+    See Also
+    --------
+    kl_logits : the same divergence from logits.
+    jeffreys_divergence, js_divergence : symmetrisations.
+    renyi_divergence : the family of orders; order 1 is this.
+
     Notes
     -----
     Each term is evaluated in the form
@@ -209,6 +215,11 @@ def entropy(
     ------
     %(raises_pair)s
 
+    See Also
+    --------
+    cross_entropy : H(P) + D(P || Q).
+    kl_discrete : the divergence.
+
     Notes
     -----
     Every term :math:`-p_i \log p_i` is :math:`\ge 0` for :math:`0 \le p_i \le 1`,
@@ -261,6 +272,10 @@ def cross_entropy(
     Raises
     ------
     %(raises_pair)s
+
+    See Also
+    --------
+    entropy, kl_discrete : its two parts.
 
     Notes
     -----
@@ -327,6 +342,10 @@ def kl_logits(
     ValueError
         If a logit is NaN or infinite (use :func:`kl_discrete` for exact zeros), if
         the lengths along `axis` differ, or the other dimensions do not broadcast.
+
+    See Also
+    --------
+    kl_discrete : from probabilities (allows exact zeros).
 
     Notes
     -----
@@ -496,6 +515,10 @@ def mutual_information(
     ValueError
         If `joint` is not 2-D, has a negative or non-finite entry or does not sum to 1;
         if `base` is not a positive number other than 1.
+
+    See Also
+    --------
+    kl_discrete : the divergence it evaluates.
 
     Notes
     -----

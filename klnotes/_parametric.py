@@ -62,6 +62,12 @@ def kl_normal(
         If a mean is not finite, or a standard deviation is not finite and > 0, or
         the arguments do not broadcast.
 
+    See Also
+    --------
+    kl_mvn : several dimensions.
+    kl_std_normal : diagonal normals against N(0, I).
+    js_normal : Jensen-Shannon between two normals.
+
     Notes
     -----
     The textbook closed form is
@@ -151,6 +157,10 @@ def kl_std_normal(
     ValueError
         If an entry is not finite, the arguments do not broadcast, or `axis`
         is out of range.
+
+    See Also
+    --------
+    kl_normal, kl_mvn : the general closed forms.
 
     Notes
     -----
@@ -309,6 +319,11 @@ def kl_mvn(
         covariance has the wrong shape, a non-finite entry, is not
         symmetric, or is not positive definite (the message gives its
         smallest eigenvalue), or the batch shapes do not broadcast.
+
+    See Also
+    --------
+    kl_normal : one dimension.
+    kl_std_normal : diagonal against N(0, I).
 
     Notes
     -----
@@ -500,6 +515,11 @@ def kl_beta(
     ValueError
         If a parameter is not finite, not > 0 or outside
         :math:`[10^{-3}, 10^8]`, or the shapes do not broadcast.
+
+    See Also
+    --------
+    kl_dirichlet : several categories.
+    kl_quad : by quadrature, for a check.
 
     Notes
     -----

@@ -108,6 +108,10 @@ def expm1mx(u: ArrayLike) -> Result:
     ValueError
         If `u` contains NaN.
 
+    See Also
+    --------
+    kl_discrete : built on it.
+
     Notes
     -----
     The obvious ``np.exp(u) - 1 - u`` returns ``0`` for every

@@ -54,6 +54,10 @@ def mixture_logpdf(
         is not finite, a standard deviation is not positive, or the three component
         arrays differ in length.
 
+    See Also
+    --------
+    kl_quad : integrates it.
+
     Examples
     --------
     >>> import numpy as np

@@ -64,6 +64,11 @@ def renyi_divergence(
         If `alpha` is negative or NaN (``TypeError`` if it is not a real
         number).
 
+    See Also
+    --------
+    kl_discrete : order 1.
+    chi2_divergence : order 2 is log(1 + chi^2).
+
     Notes
     -----
     With :math:`\beta = 1 - \alpha`, :math:`r_i = q_i/p_i` and
