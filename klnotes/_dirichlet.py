@@ -6,14 +6,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._parametric import _BETA_MAX, _BETA_MIN, _BETA_SHIFT, _binet_bregman
+from ._parametric import _BETA_SHIFT, _binet_bregman, check_shape_range
 from ._psi import _bregman_terms, _two_prod, _xmlog1p
 from ._validation import (
     Result,
     as_float_array,
     check_finite,
     check_positive,
-    first_index,
     in_base,
     log_base,
     match_along_axis,
@@ -117,13 +116,7 @@ def kl_dirichlet(
             )
         check_finite(arr, name)
         check_positive(arr, name)
-        out = (arr < _BETA_MIN) | (arr > _BETA_MAX)
-        if out.any():
-            raise ValueError(
-                f"{name} must lie in [{_BETA_MIN:g}, {_BETA_MAX:g}], the "
-                "range where the accuracy is validated (see kl_beta); "
-                f"found {float(arr[out][0])!r} at index {first_index(out)}"
-            )
+        check_shape_range(arr, name)
         arrays.append(arr)
     a, b = arrays
     a, b = match_along_axis(

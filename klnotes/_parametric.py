@@ -430,6 +430,19 @@ def kl_mvn(
 #: shapes 1e-6 and 1e8) and then returns NaN (shapes 1e16, subnormal).
 _BETA_MIN, _BETA_MAX = 1e-3, 1e8
 
+
+def check_shape_range(arr: NDArray[np.float64], name: str) -> None:
+    """Raise unless every shape lies in ``[_BETA_MIN, _BETA_MAX]``."""
+    out = (arr < _BETA_MIN) | (arr > _BETA_MAX)
+    if out.any():
+        raise ValueError(
+            f"{name} must lie in [{_BETA_MIN:g}, {_BETA_MAX:g}], the range "
+            "where the accuracy of kl_beta and kl_dirichlet is validated "
+            f"(see kl_beta's Notes); found {float(arr[out][0])!r} at index "
+            f"{first_index(out)}"
+        )
+
+
 #: Shapes below this are shifted up with lnGamma(x) = lnGamma(x + N) -
 #: sum_j log(x + j) before Stirling's series is used (see ``kl_beta``).
 _BETA_SHIFT = 16.0
@@ -616,13 +629,7 @@ def kl_beta(
         arr = as_float_array(value, name)
         check_finite(arr, name)
         check_positive(arr, name)
-        out = (arr < _BETA_MIN) | (arr > _BETA_MAX)
-        if out.any():
-            raise ValueError(
-                f"{name} must lie in [{_BETA_MIN:g}, {_BETA_MAX:g}], the "
-                "range where kl_beta's accuracy is validated (see Notes); "
-                f"found {float(arr[out][0])!r} at index {first_index(out)}"
-            )
+        check_shape_range(arr, name)
         args[name] = arr
     ap, bp, aq, bq = broadcast(args)
     shape = ap.shape
