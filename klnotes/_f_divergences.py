@@ -371,9 +371,9 @@ def _check_convex(
 def hellinger_sq(
     p: ArrayLike, q: ArrayLike, *, axis: int = -1, keepdims: bool = False
 ) -> Result:
-    r"""Squared Hellinger distance :math:`H^2(P, Q)`.
+    r"""Squared Hellinger distance :math:`\mathrm{Hel}^2(P, Q)`.
 
-    .. math:: H^2(P, Q) = \tfrac12\sum_i\big(\sqrt{p_i} - \sqrt{q_i}\big)^2
+    .. math:: \mathrm{Hel}^2(P, Q) = \tfrac12\sum_i\big(\sqrt{p_i} - \sqrt{q_i}\big)^2
               = 1 - \sum_i\sqrt{p_i q_i}
 
     Parameters
@@ -385,7 +385,7 @@ def hellinger_sq(
     Returns
     -------
     h2 : numpy.float64 or ndarray
-        In :math:`[0, 1]`, exactly ``0.0`` for equal inputs; :math:`H` is a
+        In :math:`[0, 1]`, exactly ``0.0`` for equal inputs; :math:`\mathrm{Hel}` is a
         metric. The f-divergence of :math:`f(t) = \tfrac12(\sqrt t - 1)^2`.
         Dimensionless, so there is no `base`.
 
@@ -395,7 +395,7 @@ def hellinger_sq(
 
     See Also
     --------
-    tv_distance : bounded by Hel and 2 Hel.
+    tv_distance : Hel^2 <= TV <= Hel sqrt(2 - Hel^2) (chapter 7).
     f_divergence : the generic family.
 
     Notes

@@ -255,7 +255,7 @@ def cross_entropy(
     base: float | None = None,
     keepdims: bool = False,
 ) -> Result:
-    r"""Cross-entropy :math:`H(P, Q) = -\sum_i p_i \log q_i`, equal to :math:`H(P) + D(P \| Q)`.
+    r"""Cross-entropy :math:`H_\times(P, Q) = -\sum_i p_i \log q_i`, equal to :math:`H(P) + D(P \| Q)`.
 
     Parameters
     ----------
@@ -267,7 +267,7 @@ def cross_entropy(
     Returns
     -------
     h : numpy.float64 or ndarray
-        :math:`H(P, Q) \ge H(P)`; ``inf`` if some :math:`p_i > 0` has :math:`q_i = 0`.
+        :math:`H_\times(P, Q) \ge H(P)`; ``inf`` if some :math:`p_i > 0` has :math:`q_i = 0`.
 
     Raises
     ------
