@@ -59,11 +59,11 @@ Bad input raises ``ValueError`` naming the argument; a wrong type raises
 in NumPy (both also ``ValueError``\ s).
 
 Teaching models and helpers (public, stable for the book; not the core):
-:mod:`klnotes.estimators` (Schulman's k1, k2, k3),
-:mod:`klnotes.hypothesis_testing`, :mod:`klnotes.models.vae`,
-:mod:`klnotes.models.ppo`, :mod:`klnotes.models.bandit`. Figures (extra
-``plot``): :mod:`klnotes.plotting`. Test oracles (extra ``testing``):
-:mod:`klnotes.testing`.
+``klnotes.estimators`` (Schulman's k1, k2, k3),
+``klnotes.hypothesis_testing``, ``klnotes.models.vae``,
+``klnotes.models.ppo``, ``klnotes.models.bandit``. Figures (extra
+``plot``): ``klnotes.plotting``. Test oracles (extra ``testing``):
+``klnotes.testing``.
 """
 
 from ._dirichlet import kl_dirichlet
