@@ -135,6 +135,15 @@ def as_float_array(x: ArrayLike, name: str) -> NDArray[np.float64]:
         raise ValueError(
             f"{name} must be an array of real numbers; got {x!r:.80}"
         ) from exc
+    if raw.dtype.kind == "O":  # Python objects: numbers if they convert
+        try:
+            if any(v is None for v in raw.flat):  # astype would give NaN
+                raise TypeError("None is not a number")
+            return raw.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ArgumentTypeError(
+                f"{name} must be an array of real numbers; got {x!r:.80}"
+            ) from exc
     if raw.dtype.kind not in "biuf" and not _float_like(raw.dtype):
         raise ArgumentTypeError(
             f"{name} must be an array of real numbers; got {x!r:.80} "

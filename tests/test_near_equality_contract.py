@@ -98,12 +98,14 @@ def test_discrete_divergences_near_equality(name, inputs):
 
 
 def test_chi2_tiny_values_do_not_underflow():
-    """chi^2 of 1e-200 and below: exactly normalised pairs whose entries
-    differ by 2^-k for k up to 1000 (the squared difference alone would
-    underflow below k = 537)."""
-    for k in (300, 537, 600, 800, 1000):
-        p = np.array([0.25, 0.25, 0.5])
-        q = p + np.array([1.0, -1.0, 0.0]) * 2.0**-k
+    """chi^2 from 2^-58 down to 2^-578: two entries x = 2^-k and
+    y = 2^-1022 exchanged between p and q, so chi^2 ~ x^2 / y while the
+    squared difference x^2 alone underflows (k > 537)."""
+    y = 2.0**-1022
+    for k in (540, 560, 600, 700, 800):
+        x = 2.0**-k
+        p = np.array([1.0 / 32] * 19 + [13.0 / 32, x, y])
+        q = np.array([1.0 / 32] * 19 + [13.0 / 32, y, x])
         check(
             klnotes.chi2_divergence(p, q), ref.chi2_divergence(p, q, dps=DPS)
         )
