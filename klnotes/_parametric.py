@@ -13,6 +13,7 @@ from scipy import linalg
 
 from ._psi import _bregman_terms, _psi, _psi_rel, _two_prod, _xmlog1p
 from ._validation import (
+    ArgumentTypeError,
     Result,
     as_float_array,
     broadcast,
@@ -60,6 +61,12 @@ def kl_normal(
     ValueError
         If a mean is not finite, or a standard deviation is not finite and > 0, or
         the arguments do not broadcast.
+
+    See Also
+    --------
+    kl_mvn : several dimensions.
+    kl_std_normal : diagonal normals against N(0, I).
+    js_normal : Jensen-Shannon between two normals.
 
     Notes
     -----
@@ -151,6 +158,10 @@ def kl_std_normal(
         If an entry is not finite, the arguments do not broadcast, or `axis`
         is out of range.
 
+    See Also
+    --------
+    kl_normal, kl_mvn : the general closed forms.
+
     Notes
     -----
     The usual expression
@@ -194,12 +205,12 @@ def kl_std_normal(
     try:
         total = np.sum(terms, axis=axis)
     except np.exceptions.AxisError:
-        raise ValueError(
+        raise np.exceptions.AxisError(
             f"axis={axis!r} is out of range for mu/log_var with "
             f"{terms.ndim} dimension(s)"
         ) from None
     except TypeError:
-        raise ValueError(
+        raise ArgumentTypeError(
             f"axis must be an int, a tuple of ints or None; got {axis!r}"
         ) from None
     return scalar_or_array(in_base(np.asarray(total), lb))
@@ -309,6 +320,11 @@ def kl_mvn(
         symmetric, or is not positive definite (the message gives its
         smallest eigenvalue), or the batch shapes do not broadcast.
 
+    See Also
+    --------
+    kl_normal : one dimension.
+    kl_std_normal : diagonal against N(0, I).
+
     Notes
     -----
     The closed form is
@@ -409,6 +425,24 @@ def kl_mvn(
     return scalar_or_array(in_base(kl, lb))
 
 
+#: The shapes kl_beta accepts: inside, its measured relative error is below
+#: 1e-5 (1.8e-6 worst found); outside, the far-apart case degrades (1e-3 at
+#: shapes 1e-6 and 1e8) and then returns NaN (shapes 1e16, subnormal).
+_BETA_MIN, _BETA_MAX = 1e-3, 1e8
+
+
+def check_shape_range(arr: NDArray[np.float64], name: str) -> None:
+    """Raise unless every shape lies in ``[_BETA_MIN, _BETA_MAX]``."""
+    out = (arr < _BETA_MIN) | (arr > _BETA_MAX)
+    if out.any():
+        raise ValueError(
+            f"{name} must lie in [{_BETA_MIN:g}, {_BETA_MAX:g}], the range "
+            "where the accuracy of kl_beta and kl_dirichlet is validated "
+            f"(see kl_beta's Notes); found {float(arr[out][0])!r} at index "
+            f"{first_index(out)}"
+        )
+
+
 #: Shapes below this are shifted up with lnGamma(x) = lnGamma(x + N) -
 #: sum_j log(x + j) before Stirling's series is used (see ``kl_beta``).
 _BETA_SHIFT = 16.0
@@ -477,9 +511,10 @@ def kl_beta(
     Parameters
     ----------
     a_p, b_p : array_like
-        Shape parameters of P, finite and > 0.
+        Shape parameters of P, in :math:`[10^{-3}, 10^8]`.
     a_q, b_q : array_like
-        Shape parameters of Q, finite and > 0. All four broadcast.
+        Shape parameters of Q, in :math:`[10^{-3}, 10^8]`. All four
+        broadcast.
     base : float or None, keyword-only
         ``None`` (default) for nats, ``2`` for bits.
 
@@ -491,7 +526,13 @@ def kl_beta(
     Raises
     ------
     ValueError
-        If a parameter is not finite and > 0, or the shapes do not broadcast.
+        If a parameter is not finite, not > 0 or outside
+        :math:`[10^{-3}, 10^8]`, or the shapes do not broadcast.
+
+    See Also
+    --------
+    kl_dirichlet : several categories.
+    kl_quad : by quadrature, for a check.
 
     Notes
     -----
@@ -549,8 +590,12 @@ def kl_beta(
     1000 random draws against mpmath. Outside that range the bound does not hold: measured worst
     errors are :math:`1.7 \times 10^{-9}` with shapes down to
     :math:`10^{-3}`, :math:`2.2 \times 10^{-10}` with shapes up to
-    :math:`10^6`, and :math:`7 \times 10^{-7}` with shapes spanning
-    :math:`10^{-3}` to :math:`10^8`. (The textbook form
+    :math:`10^6`, and :math:`1.8 \times 10^{-6}` with shapes spanning
+    :math:`10^{-3}` to :math:`10^8` (300 log-uniform draws and the corners).
+    Shapes outside :math:`[10^{-3}, 10^8]` raise ``ValueError``: there the
+    error grows (:math:`10^{-3}` for shapes :math:`10^{-6}` against
+    :math:`10^8`) until the evaluation fails (NaN for shapes of
+    :math:`10^{16}` or subnormal ones). (The textbook form
     loses :math:`10^{-11}` absolute already at shapes of order
     :math:`10^3`.) A value that rounding would push below zero is returned
     as ``0.0``.
@@ -584,6 +629,7 @@ def kl_beta(
         arr = as_float_array(value, name)
         check_finite(arr, name)
         check_positive(arr, name)
+        check_shape_range(arr, name)
         args[name] = arr
     ap, bp, aq, bq = broadcast(args)
     shape = ap.shape

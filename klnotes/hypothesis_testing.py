@@ -23,6 +23,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special, stats
 
+from ._validation import check_int, check_scalar
+
 __all__ = ["BernoulliTest", "bernoulli_lr_test"]
 
 
@@ -36,20 +38,6 @@ class BernoulliTest(NamedTuple):
     """Exact type-I error ``P^n(reject P)``, at most the requested level."""
     log_beta: float
     """Natural log of the exact type-II error ``Q^n(accept P)``."""
-
-
-def _unit(x: float, name: str) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be a number in (0, 1); got {x!r}"
-        ) from None
-    if not 0.0 < v < 1.0:
-        raise ValueError(
-            f"{name} must be in the open interval (0, 1); got {v!r}"
-        )
-    return v
 
 
 def bernoulli_lr_test(
@@ -113,12 +101,20 @@ def bernoulli_lr_test(
     >>> t.threshold, round(t.alpha, 4), round(-t.log_beta / 100, 4)
     (52, 0.0423, 0.1255)
     """
-    p, q, a = _unit(p, "p"), _unit(q, "q"), _unit(alpha, "alpha")
+    p, q, a = (
+        check_scalar(
+            v,
+            name,
+            low=0.0,
+            low_inclusive=False,
+            high=1.0,
+            high_inclusive=False,
+        )
+        for v, name in ((p, "p"), (q, "q"), (alpha, "alpha"))
+    )
     if p == q:
         raise ValueError(f"p and q must differ; got p = q = {p!r}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer; got {n!r}")
-    n = int(n)
+    n = check_int(n, "n", low=1)
     flip = p < q  # count zeros instead of ones: then p > q
     if flip:
         p, q = 1.0 - p, 1.0 - q

@@ -31,6 +31,8 @@ except (
     ) from exc
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from ._validation import check_rng
+
 __all__ = [
     "DIGITS",
     "chi2_divergence",
@@ -70,6 +72,8 @@ def _digits_for(u: float, dps: int) -> int:
 def expm1mx(u: float, dps: int = DIGITS) -> mpmath.mpf:
     """``exp(u) - 1 - u`` with ``dps`` correct digits (the working precision grows as ``u -> 0``).
 
+    >>> import mpmath
+    >>> from klnotes.testing import expm1mx
     >>> print(mpmath.nstr(expm1mx(2.0**-30), 20))
     4.3368086912883403479e-19
     """
@@ -81,6 +85,8 @@ def expm1mx(u: float, dps: int = DIGITS) -> mpmath.mpf:
 def xmlog1p(t: float, dps: int = DIGITS) -> mpmath.mpf:
     """``t - log(1 + t)`` with ``dps`` correct digits.
 
+    >>> import mpmath
+    >>> from klnotes.testing import xmlog1p
     >>> print(mpmath.nstr(xmlog1p(2.0**-40), 12))
     4.13590306276e-25
     """
@@ -274,7 +280,7 @@ _MANTISSA = {np.dtype(np.float64): 53, np.dtype(np.float32): 24}
 
 
 def near_pair(
-    rng: np.random.Generator,
+    rng: np.random.Generator | int | None,
     n: int,
     ulps: int,
     *,
@@ -292,8 +298,9 @@ def near_pair(
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        Source of randomness.
+    rng : numpy.random.Generator, int or None
+        Source of randomness, normalised by ``numpy.random.default_rng``
+        (a Generator is used as it is; an int seeds a new one).
     n : int
         Number of outcomes, 9 to 15 (``n`` entries of ``[1/16, 1/8)`` sum to 1
         only for ``8 < n < 16``).
@@ -328,6 +335,7 @@ def near_pair(
     >>> int(np.max(np.abs(q - p) / np.spacing(p)))  # |d_i| ulps apart
     3
     """
+    rng = check_rng(rng)
     dt = np.dtype(dtype)
     if dt not in _MANTISSA:
         raise ValueError(f"dtype must be float64 or float32; got {dt}")
@@ -371,7 +379,7 @@ def near_pair(
 
 
 def exact_near_pair(
-    rng: np.random.Generator, n: int, k: int
+    rng: np.random.Generator | int | None, n: int, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two exactly normalised probability vectors that differ by O(2^-k).
 
@@ -383,8 +391,8 @@ def exact_near_pair(
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        Source of randomness.
+    rng : numpy.random.Generator, int or None
+        Source of randomness (``numpy.random.default_rng(rng)``).
     n : int
         Number of outcomes, 2 to 4096.
     k : int
@@ -397,6 +405,8 @@ def exact_near_pair(
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from klnotes.testing import exact_near_pair
     >>> p, q = exact_near_pair(np.random.default_rng(0), 8, 40)
     >>> float(p.sum()), float(q.sum()), bool(np.all(q > 0)), bool(np.any(p != q))
     (1.0, 1.0, True, True)
@@ -407,6 +417,7 @@ def exact_near_pair(
         raise ValueError(
             f"k must be >= 10 so that q stays positive; got {k!r}"
         )
+    rng = check_rng(rng)
     counts = rng.multinomial(2**20 - 4 * n, np.ones(n) / n) + 4
     p = counts / 2.0**20
     d = rng.integers(-3, 4, size=n).astype(float)
@@ -417,6 +428,8 @@ def exact_near_pair(
 def rel_error(value: float, ref: mpmath.mpf) -> float:
     """``|value - ref| / |ref|`` (``0`` if both are 0, ``inf`` if only ``ref`` is).
 
+    >>> import mpmath
+    >>> from klnotes.testing import rel_error
     >>> rel_error(0.5, mpmath.mpf(0.5))
     0.0
     """
@@ -433,6 +446,8 @@ def kl_discrete(
 ) -> mpmath.mpf:
     """``sum_i p_i log(p_i / q_i)`` with ``0 log(0/q) = 0``, correct to ``dps`` digits.
 
+    >>> import mpmath
+    >>> from klnotes.testing import kl_discrete
     >>> print(mpmath.nstr(kl_discrete([0.5, 0.5], [0.9, 0.1]), 15))
     0.510825623765991
     """
@@ -455,6 +470,8 @@ def kl_normal(
 ) -> mpmath.mpf:
     """``log(sq/sp) + (sp^2 + (mp - mq)^2) / (2 sq^2) - 1/2``, correct to ``dps`` digits.
 
+    >>> import mpmath
+    >>> from klnotes.testing import kl_normal
     >>> print(mpmath.nstr(kl_normal(0.0, 1.0, 1.0, 2.0), 15))
     0.443147180559945
     >>> print(mpmath.nstr(kl_normal(0.0, 1.0, 1e-70, 1.0), 15))   # 1e-140 / 2: needs > 140 digits
@@ -486,6 +503,8 @@ def renyi_divergence(
 ) -> mpmath.mpf:
     """Rényi divergence of order ``alpha`` (not 0, 1 or inf), to ``dps`` digits.
 
+    >>> import mpmath
+    >>> from klnotes.testing import renyi_divergence
     >>> print(mpmath.nstr(renyi_divergence([0.2, 0.8], [0.5, 0.5], 2.0), 12))
     0.307484699748
     """
@@ -545,7 +564,36 @@ def kl_beta(
 ) -> mpmath.mpf:
     """``D(Beta(a_p, b_p) || Beta(a_q, b_q))`` from the closed form, to ``dps`` digits.
 
+    >>> import mpmath
+    >>> from klnotes.testing import kl_beta
     >>> print(mpmath.nstr(kl_beta(2.0, 3.0, 1.0, 1.0), 12))
     0.234906649788
     """
     return _stable(_kl_beta, a_p, b_p, a_q, b_q, dps=dps)
+
+
+def _kl_dirichlet(
+    alpha_p: ArrayLike, alpha_q: ArrayLike, dps: int = DIGITS
+) -> mpmath.mpf:
+    """The textbook Dirichlet closed form with lnGamma and digamma."""
+    with mpmath.workdps(dps):
+        a = [_mp(v) for v in np.ravel(alpha_p)]
+        b = [_mp(v) for v in np.ravel(alpha_q)]
+        a0, b0 = mpmath.fsum(a), mpmath.fsum(b)
+        lg, dg = mpmath.loggamma, mpmath.digamma
+        return (
+            lg(a0)
+            - mpmath.fsum(lg(x) for x in a)
+            - lg(b0)
+            + mpmath.fsum(lg(y) for y in b)
+            + mpmath.fsum(
+                (x - y) * (dg(x) - dg(a0)) for x, y in zip(a, b, strict=True)
+            )
+        )
+
+
+def kl_dirichlet(
+    alpha_p: ArrayLike, alpha_q: ArrayLike, dps: int = DIGITS
+) -> mpmath.mpf:
+    """Reference for :func:`klnotes.kl_dirichlet` (one pair)."""
+    return _stable(_kl_dirichlet, alpha_p, alpha_q, dps=dps)

@@ -16,10 +16,12 @@ from strategies import prob_pairs, prob_vectors
 from klnotes import (
     cross_entropy,
     entropy,
+    hellinger_sq,
     js_divergence,
     kl_discrete,
     kl_logits,
     mutual_information,
+    renyi_divergence,
     tv_distance,
 )
 from klnotes import testing as ref
@@ -404,7 +406,7 @@ def test_kl_logits_helpers():
     from scipy import special as sp
 
     from klnotes import testing as ref
-    from klnotes._discrete import (
+    from klnotes._kl import (
         _LOG1P_SWITCH,
         _centred,
         _log1p_minus,
@@ -440,3 +442,206 @@ def test_kl_logits_helpers():
             with mpmath.workdps(60):
                 want = mpmath.log1p(ref._mp(s1) + ref._mp(s2)) - ref._mp(s1)
             assert ref.rel_error(got, want) <= 4 * 2.0**-52, (x, s1)
+
+
+# ------------------------------------------------- documented bounds exact
+def _disjoint_pairs(rng, count, exact):
+    for _ in range(count):
+        n = int(rng.integers(2, 12))
+        on_p = rng.random(n) < 0.5
+        on_p[0], on_p[-1] = True, False
+        if exact:  # dyadic, summing to exactly 1
+            w = rng.integers(1, 2**20, n).astype(float)
+        else:  # normalised by division: sums 1 within an ulp or two
+            w = rng.gamma(1.0, size=n)
+        p, q = np.where(on_p, w, 0.0), np.where(on_p, 0.0, w)
+        if exact:
+            p[np.flatnonzero(on_p)[0]] += 2**20 * n - p.sum()
+            q[np.flatnonzero(~on_p)[0]] += 2**20 * n - q.sum()
+            yield p / (2.0**20 * n), q / (2.0**20 * n)
+        else:
+            yield p / p.sum(), q / q.sum()
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["dyadic", "divided"])
+def test_bounds_hold_exactly_for_disjoint_supports(exact):
+    rng = np.random.default_rng(6)
+    for p, q in _disjoint_pairs(rng, 2000, exact):
+        assert js_divergence(p, q) == math.log(2)
+        assert js_divergence(p, q, base=2) == 1.0
+        assert hellinger_sq(p, q) == 1.0
+        assert tv_distance(p, q) == 1.0
+
+
+def test_bounds_hold_for_rounded_inputs():
+    rng = np.random.default_rng(8)
+    p = rng.dirichlet(np.full(5, 0.05), size=20000)
+    q = rng.dirichlet(np.full(5, 0.05), size=20000)
+    assert np.all(js_divergence(p, q) <= math.log(2))
+    assert np.all(hellinger_sq(p, q) <= 1.0)
+    assert np.all(tv_distance(p, q) <= 1.0)
+
+
+# ------------------------------------------------------- float32 and other dtypes
+def _softmax32(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def test_float32_and_float16_probability_vectors_are_accepted():
+    rng = np.random.default_rng(2)
+    p = _softmax32(rng.normal(size=(50, 1000)).astype(np.float32))
+    q = _softmax32(rng.normal(size=(50, 1000)).astype(np.float32))
+    assert p.dtype == np.float32
+    assert (
+        np.abs(p.astype(np.float64).sum(-1) - 1).max() > 1e-9
+    )  # float32 sums
+    got = kl_discrete(p, q)
+    assert got.dtype == np.float64 and got.shape == (50,)
+    # computed in float64 from the float32 numbers as given (their float64
+    # copies are the same numbers and pass the float64 check only because
+    # the tolerance follows the input's dtype)
+    with pytest.raises(ValueError, match="sum to 1"):
+        kl_discrete(p.astype(np.float64), q.astype(np.float64))
+    p3 = np.array([0.4, 0.3, 0.3], dtype=np.float32)
+    assert kl_discrete(p3, p3) == 0.0
+    assert entropy(np.array([0.4, 0.3, 0.3], dtype=np.float16)) > 0.0
+
+
+def test_float32_inputs_keep_relative_precision():
+    """The promise for float32 inputs: the divergence of the float32 numbers
+    as given (exactly representable in float64), to float64 precision."""
+    rng = np.random.default_rng(4)
+    for ulps in (1, 16, 1024):
+        p, q = ref.near_pair(rng, 12, ulps, dtype=np.float32)
+        assert p.dtype == np.float32
+        for fn, oracle in (
+            (kl_discrete, ref.kl_discrete),
+            (js_divergence, ref.js_divergence),
+        ):
+            got = float(fn(p, q))
+            want = oracle(p.astype(np.float64), q.astype(np.float64), dps=30)
+            assert ref.rel_error(got, want) <= 1e-13
+
+
+def test_float32_normalisation_failure_gives_advice_for_its_dtype():
+    with pytest.raises(
+        ValueError,
+        match=r"tolerance 9\.54e-07\); got sum 1\.1.*scaled to float32",
+    ):
+        entropy(np.array([0.5, 0.6], dtype=np.float32))
+    with pytest.raises(ValueError, match=r"tolerance 1e-09\).*p / p\.sum"):
+        entropy(np.array([0.5, 0.6]))
+
+
+# ------------------------------------------------------ exception classes
+@pytest.mark.parametrize(
+    "call, exc",
+    [
+        (lambda: kl_discrete([1.0], [1.0], axis=0.5), TypeError),
+        (lambda: kl_discrete([1.0], [1.0], axis=3), np.exceptions.AxisError),
+        (lambda: kl_logits([0.0], [0.0], axis=-2), np.exceptions.AxisError),
+        (lambda: kl_discrete([1.0], [1.0], base="bits"), TypeError),
+        (lambda: kl_discrete(["a"], [1.0]), TypeError),
+        (lambda: kl_discrete([1.0 + 0j], [1.0]), TypeError),
+        (lambda: kl_discrete([None], [1.0]), TypeError),
+        (lambda: renyi_divergence([1.0], [1.0], "2"), TypeError),
+    ],
+)
+def test_exception_classes_follow_numpy(call, exc):
+    # TypeError for a wrong type and AxisError for a bad axis, as NumPy
+    # raises them; both are also ValueErrors, so no older caller breaks
+    with pytest.raises(exc):
+        call()
+    with pytest.raises(ValueError):
+        call()
+
+
+# ------------------------------------------- JS distance, Jeffreys, keepdims
+def test_js_distance_is_the_root_of_js_and_a_metric():
+    rng = np.random.default_rng(9)
+    p, q, r = rng.dirichlet(np.ones(6), size=(3, 500))
+    from klnotes import js_distance
+
+    d_pq = js_distance(p, q)
+    np.testing.assert_array_equal(d_pq, np.sqrt(js_divergence(p, q)))
+    assert np.all(d_pq <= js_distance(p, r) + js_distance(r, q) + 1e-15)
+    assert js_distance([1.0, 0.0], [0.0, 1.0], base=2) == 1.0
+    assert js_distance(p[0], p[0]) == 0.0
+    # scipy's jensenshannon renormalises; on normalised inputs they agree
+    from scipy.spatial import distance
+
+    assert js_distance(p[0], q[0], base=2) == pytest.approx(
+        distance.jensenshannon(p[0], q[0], base=2), rel=1e-12
+    )
+
+
+def test_jeffreys_is_the_sum_of_both_directions():
+    from klnotes import jeffreys_divergence
+
+    rng = np.random.default_rng(10)
+    p, q = rng.dirichlet(np.ones(5), size=(2, 100))
+    np.testing.assert_allclose(
+        jeffreys_divergence(p, q),
+        kl_discrete(p, q) + kl_discrete(q, p),
+        rtol=1e-14,
+    )
+    np.testing.assert_allclose(
+        jeffreys_divergence(p, q),
+        np.sum((p - q) * np.log(p / q), axis=-1),
+        rtol=1e-12,
+    )
+    assert jeffreys_divergence([1.0, 0.0], [0.5, 0.5]) == np.inf
+    assert jeffreys_divergence(p[0], p[0]) == 0.0
+
+
+def test_keepdims_keeps_the_outcome_axis():
+    from klnotes import (
+        chi2_divergence,
+        f_divergence,
+        jeffreys_divergence,
+        js_distance,
+    )
+
+    rng = np.random.default_rng(11)
+    p = rng.dirichlet(np.ones(4), size=(3, 5)).transpose(2, 0, 1)  # (4, 3, 5)
+    q = rng.dirichlet(np.ones(4), size=(3, 5)).transpose(2, 0, 1)
+    for fn in (
+        kl_discrete,
+        cross_entropy,
+        js_divergence,
+        js_distance,
+        jeffreys_divergence,
+        tv_distance,
+        hellinger_sq,
+        chi2_divergence,
+        lambda a, b, **k: renyi_divergence(a, b, 0.5, **k),
+        lambda a, b, **k: f_divergence(
+            a, b, lambda t: (t - 1) ** 2, f_inf=math.inf, **k
+        ),
+        lambda a, b, **k: kl_logits(np.log(a), np.log(b), **k),
+    ):
+        flat = fn(p, q, axis=0)
+        kept = fn(p, q, axis=0, keepdims=True)
+        assert flat.shape == (3, 5) and kept.shape == (1, 3, 5)
+        np.testing.assert_array_equal(kept[0], flat)
+    assert entropy(p, axis=0, keepdims=True).shape == (1, 3, 5)
+    assert kl_discrete([0.5, 0.5], [0.5, 0.5], keepdims=True).shape == (1,)
+
+
+def test_axis_is_taken_before_broadcasting():
+    """klnotes takes each input's outcomes along its own `axis`, then
+    broadcasts the rest; scipy.stats.entropy broadcasts first. A 2-D p with
+    its distributions in columns against a 1-D q: klnotes compares every
+    column with q; scipy broadcasts q along the rows (each column of the
+    broadcast q is constant) and then renormalises it to uniform."""
+    p = np.array([[0.5, 0.1], [0.5, 0.9]])
+    q = np.array([0.25, 0.75])
+    got = kl_discrete(p, q, axis=0)
+    want = [kl_discrete(p[:, j], q) for j in range(2)]
+    np.testing.assert_array_equal(got, want)
+    scipy_value = scipy.stats.entropy(p, q, axis=0)
+    np.testing.assert_allclose(
+        scipy_value, [kl_discrete(p[:, j], [0.5, 0.5]) for j in range(2)]
+    )
+    assert not np.allclose(got, scipy_value)

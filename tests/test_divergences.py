@@ -429,3 +429,114 @@ def test_renyi_of_disjoint_supports_is_inf_without_warnings():
         warnings.simplefilter("error")
         for alpha in (0.0, 0.3, 0.5, 1.0, 2.0, math.inf):
             assert renyi_divergence([0.0, 1.0], [1.0, 0.0], alpha) == math.inf
+
+
+# ---------------------------------------------------- kl_beta's stated range
+@pytest.mark.parametrize(
+    "shapes, name",
+    [
+        ((1e16, 1.0, 1.0, 1.0), "a_p"),
+        ((1.0, 1e20, 1.0, 1.0), "b_p"),
+        ((1.0, 1.0, 1e-310, 1.0), "a_q"),
+        ((1.0, 1.0, 1.0, 1e-4), "b_q"),
+    ],
+)
+def test_kl_beta_outside_its_range_is_an_error_not_a_nan(shapes, name):
+    with pytest.raises(
+        ValueError, match=rf"{name} must lie in \[0\.001, 1e\+08\]"
+    ):
+        kl_beta(*shapes)
+
+
+def test_kl_beta_at_the_corners_of_its_range():
+    """The stated bound for shapes far apart, 1e-5, at every corner of
+    [1e-3, 1e8]^4 and at 1 (81 points less the 9 equal pairs)."""
+    worst = 0.0
+    for shapes in itertools.product((1e-3, 1.0, 1e8), repeat=4):
+        if shapes[:2] == shapes[2:]:
+            assert kl_beta(*shapes) == 0.0
+            continue
+        got = float(kl_beta(*shapes))
+        want = _kl_beta_exact(*shapes)
+        worst = max(worst, float(abs(mpmath.mpf(got) - want) / want))
+    assert worst <= 1e-5
+
+
+# --------------------------------------------------- f_divergence's checks
+def test_f_divergence_rejects_a_tiny_concave_f_and_a_non_callable():
+    with pytest.raises(ValueError, match=r"f is not convex"):
+        f_divergence(
+            [0.2, 0.8], [0.5, 0.5], lambda t: 1e-14 * np.log(t), f_inf=0.0
+        )
+    with pytest.raises(
+        TypeError,
+        match=r"f must be callable \(a convex function of the ratio p/q\); got 3\.0",
+    ):
+        f_divergence([0.2, 0.8], [0.5, 0.5], 3.0, f_inf=0.0)
+
+
+# ------------------------------------------------ chi2 without underflow
+def test_chi2_does_not_underflow_for_distinct_inputs():
+    # (x - y)^2 / y with x = 2^-540, y = 2^-1022: the square of the
+    # difference underflows, the term (2^-58) does not
+    x, y = 2.0**-540, 2.0**-1022
+    chunks = [1.0 / 32] * 19 + [13.0 / 32]
+    p = np.array([*chunks, x, y])
+    q = np.array([*chunks, y, x])
+    with mpmath.workdps(60):
+        want = sum(
+            (mpmath.mpf(a) - mpmath.mpf(b)) ** 2 / mpmath.mpf(b)
+            for a, b in zip(p, q, strict=True)
+        )
+    assert chi2_divergence(p, q) == pytest.approx(
+        float(want), rel=1e-15, abs=0.0
+    )
+    # and a difference of 1e-160 over a q of 1e-290
+    p2, q2 = np.array([0.5, 0.5, 1e-160]), np.array([0.5, 0.5, 1e-290])
+    with mpmath.workdps(60):
+        want2 = (mpmath.mpf(1e-160) - mpmath.mpf(1e-290)) ** 2 / mpmath.mpf(
+            1e-290
+        )
+    assert chi2_divergence(p2, q2) == pytest.approx(
+        float(want2), rel=1e-15, abs=0.0
+    )
+
+
+# ------------------------------------------------- Renyi at extreme orders
+@pytest.mark.parametrize("alpha", [7e12, 1e20, 2.0**70, 1e300])
+def test_renyi_huge_finite_orders_approach_the_max_log_ratio(alpha):
+    # log(p_j r_j^(alpha-1)) / (alpha - 1) <= D_alpha <= D_inf = log r_j,
+    # r = p / q largest at j: D_alpha is within |log p_j| / (alpha - 1) of
+    # D_inf (and equal to it in float64 for alpha = 1e300), computed
+    # without OverflowError
+    for p, q in (
+        ([0.5, 0.5], [0.625, 0.375]),
+        ([0.25, 0.75], [5 / 16, 11 / 16]),
+        ([0.5, 0.5], [0.5 + 2.0**-30, 0.5 - 2.0**-30]),
+    ):
+        got = float(renyi_divergence(p, q, alpha))
+        d_inf = float(renyi_divergence(p, q, math.inf))
+        j = int(np.argmax(np.divide(p, q)))
+        gap = abs(math.log(p[j])) / (alpha - 1.0)
+        assert d_inf - gap - 4e-16 * d_inf <= got <= d_inf * (1 + 4e-16)
+
+
+@pytest.mark.parametrize("alpha", [1e-12, 1e-9, 1e-6])
+def test_renyi_small_orders_keep_relative_precision(alpha):
+    # D_alpha ~ alpha * (something): 1 - alpha, rounded, used to cost
+    # eps / alpha of relative precision (2.8e-8 at alpha = 1e-9)
+    for p, q in (
+        ([0.5, 0.5], [0.625, 0.375]),
+        ([0.25, 0.75], [5 / 16, 11 / 16]),
+        ([0.5, 0.5], [0.5 + 2.0**-30, 0.5 - 2.0**-30]),
+    ):
+        with mpmath.workdps(60):
+            a = mpmath.mpf(alpha)
+            want = mpmath.log(
+                sum(
+                    mpmath.mpf(x) ** a * mpmath.mpf(y) ** (1 - a)
+                    for x, y in zip(p, q, strict=True)
+                )
+            ) / (a - 1)
+        got = renyi_divergence(p, q, alpha)
+        assert abs(got - float(want)) <= 1e-14 * float(want)

@@ -50,24 +50,46 @@ def test_stein_exponent_approaches_kl_without_underflow():
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "kwargs, exc, match",
     [
-        ({"p": 0.0, "q": 0.5, "n": 3, "alpha": 0.1}, "p must be in"),
-        ({"p": 0.5, "q": 1.5, "n": 3, "alpha": 0.1}, "q must be in"),
-        ({"p": 0.5, "q": "x", "n": 3, "alpha": 0.1}, "q must be a number"),
-        ({"p": 0.5, "q": 0.5, "n": 3, "alpha": 0.1}, "p and q must differ"),
+        (
+            {"p": 0.0, "q": 0.5, "n": 3, "alpha": 0.1},
+            ValueError,
+            r"p must be a finite number > 0 and < 1; got 0\.0",
+        ),
+        (
+            {"p": 0.5, "q": 1.5, "n": 3, "alpha": 0.1},
+            ValueError,
+            r"q must be a finite number > 0 and < 1; got 1\.5",
+        ),
+        (
+            {"p": 0.5, "q": "x", "n": 3, "alpha": 0.1},
+            TypeError,
+            r"q must be a finite number > 0 and < 1; got 'x'",
+        ),
+        (
+            {"p": 0.5, "q": 0.5, "n": 3, "alpha": 0.1},
+            ValueError,
+            "p and q must differ",
+        ),
         (
             {"p": 0.5, "q": 0.4, "n": 0, "alpha": 0.1},
-            "n must be a positive integer",
+            ValueError,
+            "n must be an integer >= 1; got 0",
         ),
         (
             {"p": 0.5, "q": 0.4, "n": 2.5, "alpha": 0.1},
-            "n must be a positive integer",
+            TypeError,
+            r"n must be an integer; got 2\.5",
         ),
-        ({"p": 0.5, "q": 0.4, "n": 3, "alpha": 1.0}, "alpha must be in"),
+        (
+            {"p": 0.5, "q": 0.4, "n": 3, "alpha": 1.0},
+            ValueError,
+            "alpha must be a finite number > 0 and < 1",
+        ),
     ],
 )
-def test_errors_name_the_argument(kwargs, match):
+def test_errors_name_the_argument(kwargs, exc, match):
     alpha = kwargs.pop("alpha")
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(exc, match=match):
         bernoulli_lr_test(**kwargs, alpha=alpha)

@@ -141,3 +141,70 @@ def test_agrees_with_discrete_js_on_a_fine_grid():
 def test_every_error_message(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# ------------------------------------------- location, scale, far-apart sds
+@pytest.mark.parametrize(
+    "shifted, standard",
+    [
+        ((1e15, 1.0, 1e15 + 1.0, 1.0), (0.0, 1.0, 1.0, 1.0)),
+        ((0.0, 1e200, 0.0, 2e200), (0.0, 1.0, 0.0, 2.0)),
+        ((0.0, 1e-170, 0.0, 2e-170), (0.0, 1.0, 0.0, 2.0)),
+        ((-3e150, 1e150, 3e150, 2e150), (-3.0, 1.0, 3.0, 2.0)),
+    ],
+)
+def test_js_normal_is_affine_invariant_at_every_scale(shifted, standard):
+    # JS is invariant under x -> (x - m) / s: a pair far from the origin or
+    # at an extreme scale has the value of its standardised copy
+    want = _js_mpmath(*standard)
+    assert js_normal(*shifted) == pytest.approx(want, rel=1e-12)
+    assert js_normal(*standard) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("ratio", [1e3, 1e6])
+@pytest.mark.parametrize("shift", [0.0, 3.0])
+def test_js_normal_standard_deviations_far_apart(ratio, shift):
+    want = _js_mpmath_far(shift, ratio)
+    for got in (
+        js_normal(0.0, 1.0, shift, ratio),
+        js_normal(shift, ratio, 0.0, 1.0),
+    ):
+        assert got == pytest.approx(want, rel=1e-10)
+
+
+def test_js_normal_far_apart_means_reach_log2_within_the_tolerance():
+    # the densities overlap by exp(-1e5): JS = log 2 to every digit; quad's
+    # relative tolerance 1e-12 is what is promised
+    for sd in (0.3, 1.0, 3.0):
+        got = js_normal(0.0, 1.0, 1000.0, sd)
+        assert 0.0 <= math.log(2) - got <= 1e-12 * math.log(2), (sd, got)
+
+
+def test_js_normal_outside_its_range_is_an_error_not_a_nan():
+    with pytest.raises(ValueError, match=r"within a factor 1e\+08"):
+        js_normal(0.0, 1.0, 0.0, 1e9)
+    with pytest.raises(ValueError, match=r"overflows"):
+        js_normal(-1e308, 1e-300, 1e308, 1e-300)
+
+
+def _js_mpmath_far(delta, rho, dps=30):
+    """JS(N(0, 1), N(delta, rho^2)) by mpmath, with break points at every
+    power of 4 between the two scales (one narrow peak, one wide)."""
+    with mpmath.workdps(dps):
+        d, r = mpmath.mpf(delta), mpmath.mpf(rho)
+
+        def f(x):
+            p, q = mpmath.npdf(x, 0, 1), mpmath.npdf(x, d, r)
+            m = (p + q) / 2
+            out = 0
+            for y in (p, q):
+                if y > 0:
+                    out += y * mpmath.log(y / m)
+            return out / 2
+
+        pts = {-40 * r + d, 40 * r + d, -40, 40, 0, d}
+        s = mpmath.mpf(1)
+        while s < r:
+            pts.update((-s, s, d - s, d + s))
+            s *= 4
+        return float(mpmath.quad(f, sorted(pts)))

@@ -44,6 +44,18 @@ def pairs():
 PAIRS = list(pairs())
 
 
+def full_mantissa_pairs():
+    """Exactly normalised pairs with random full-width mantissas
+    (``near_pair``), q - p a few ulp times 1, 2^10 and 2^20."""
+    for n in (9, 12, 15):
+        for ulps in (1, 2**10, 2**20):
+            rng = np.random.default_rng(7 * n + ulps)
+            yield n, ulps, ref.near_pair(rng, n, ulps)
+
+
+FULL = list(full_mantissa_pairs())
+
+
 def check(got, want, rel=REL):
     got = float(got)
     assert got >= 0.0, got
@@ -62,24 +74,53 @@ DISCRETE = {
     ),
     "hellinger_sq": (klnotes.hellinger_sq, ref.hellinger_sq),
     "chi2_divergence": (klnotes.chi2_divergence, ref.chi2_divergence),
+    "jeffreys_divergence": (
+        klnotes.jeffreys_divergence,
+        lambda p, q, dps: (
+            ref.kl_discrete(p, q, dps=dps) + ref.kl_discrete(q, p, dps=dps)
+        ),
+    ),
+    "js_distance": (
+        klnotes.js_distance,
+        lambda p, q, dps: mpmath.sqrt(ref.js_divergence(p, q, dps=dps)),
+    ),
 }
 
 
+@pytest.mark.parametrize("inputs", ["dyadic", "full"])
 @pytest.mark.parametrize("name", sorted(DISCRETE))
-def test_discrete_divergences_near_equality(name):
+def test_discrete_divergences_near_equality(name, inputs):
     fn, oracle = DISCRETE[name]
-    for _n, _k, (p, q) in PAIRS:
+    for _n, _k, (p, q) in PAIRS if inputs == "dyadic" else FULL:
         for a, b in ((p, q), (q, p)):
             check(fn(a, b), oracle(a, b, dps=DPS))
         assert fn(p, p) == 0.0
 
 
+def test_chi2_tiny_values_do_not_underflow():
+    """chi^2 from 2^-58 down to 2^-578: two entries x = 2^-k and
+    y = 2^-1022 exchanged between p and q, so chi^2 ~ x^2 / y while the
+    squared difference x^2 alone underflows (k > 537)."""
+    y = 2.0**-1022
+    for k in (540, 560, 600, 700, 800):
+        x = 2.0**-k
+        p = np.array([1.0 / 32] * 19 + [13.0 / 32, x, y])
+        q = np.array([1.0 / 32] * 19 + [13.0 / 32, y, x])
+        check(
+            klnotes.chi2_divergence(p, q), ref.chi2_divergence(p, q, dps=DPS)
+        )
+
+
 ALPHAS = (0.01, 0.3, 0.5, 0.999, 1.001, 2.0, 10.0, 40.0)
+#: Orders where 1 - alpha loses the digits of alpha, and finite orders so
+#: large that |1 - alpha|^k overflows for k of the series degree.
+SMALL_ALPHAS = (1e-12, 1e-9, 1e-6, 1e-4)
+HUGE_ALPHAS = (1e6, 7e12, 1e14, 2.0**70, 1e30)
 
 
-@pytest.mark.parametrize("alpha", ALPHAS)
+@pytest.mark.parametrize("alpha", ALPHAS + SMALL_ALPHAS + HUGE_ALPHAS)
 def test_renyi_near_equality(alpha):
-    for _n, _k, (p, q) in PAIRS:
+    for _n, _k, (p, q) in PAIRS + FULL[::3]:
         for a, b in ((p, q), (q, p)):
             check(
                 klnotes.renyi_divergence(a, b, alpha),
@@ -174,7 +215,14 @@ def test_kl_logits_near_equality_and_exact_shift():
 # ---------------------------------------------------------------- Gaussians
 def test_kl_normal_near_equality():
     for k in KS:
-        for mu, sigma in ((0.0, 1.0), (3.0, 0.25), (-1e3, 1e3)):
+        for mu, sigma in (
+            (0.0, 1.0),
+            (3.0, 0.25),
+            (-1e3, 1e3),
+            (1e15, 1.0),  # extreme scales: a far location, tiny and huge sds
+            (0.0, 2.0**-500),
+            (-(2.0**400), 2.0**500),
+        ):
             for dm, ds in ((1, 0), (0, 1), (1, -1), (3, 2)):
                 mq, sq = mu + dm * 2.0**-k * sigma, sigma * (1 + ds * 2.0**-k)
                 check(
