@@ -113,6 +113,32 @@ def student_settings(app: Sphinx, config: Config) -> None:
         config.html_theme_options = options
 
 
+def plain_notebook_buttons(
+    app: Sphinx, pagename, templatename, context, doctree
+):
+    """The Binder and Colab buttons open ``notebooks/<chapter>.ipynb``, the chapter
+    without MyST markup (``scripts/clean_notebooks.py``), instead of ``book/``'s."""
+    stem = Path(pagename).name
+    if not (Path(app.srcdir) / "notebooks" / f"{stem}.ipynb").exists():
+        return
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []):
+            if group.get("label") == "launch-buttons" and "url" in button:
+                url = button["url"].replace(
+                    f"{pagename}.ipynb", f"notebooks/{stem}.ipynb"
+                )
+                button["url"] = url
+
+
+def plain_notebook_downloads(app: Sphinx, exception) -> None:
+    """The ``.ipynb`` download button serves the plain notebook too."""
+    if exception is None and app.builder.format == "html":
+        for plain in (Path(app.srcdir) / "notebooks").glob("*.ipynb"):
+            copy = Path(app.outdir) / "_sources" / "book" / plain.name
+            if copy.exists():
+                shutil.copyfile(plain, copy)
+
+
 def latex_settings(app: Sphinx, config: Config) -> None:
     elements = dict(config.latex_elements or {})
     elements.setdefault("papersize", "a4paper")
@@ -307,4 +333,6 @@ def setup(app: Sphinx) -> dict[str, bool]:
     app.add_transform(CutGatedSolutions)
     app.connect("config-inited", latex_settings)
     app.connect("config-inited", student_settings)
+    app.connect("html-page-context", plain_notebook_buttons, priority=600)
+    app.connect("build-finished", plain_notebook_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
