@@ -22,14 +22,20 @@ Student edition (``scripts/build_student.py``)
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from docutils import nodes
+from PIL import ImageFont
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx_exercise.directive import SolutionStartDirective
 from sphinx_exercise.nodes import solution_end_node
@@ -52,6 +58,18 @@ LATEX_PREAMBLE = r"""
   {\par\medskip\begingroup\leftskip=1em\relax}%
   {\hfill\ensuremath{\square}\par\endgroup\medskip}
 """
+
+
+# after the sphinx package: keep box titles with their bodies, subscript digits that the
+# text font lacks, no running head "CONTENTS" over the introduction
+LATEX_AFTER_SPHINX = r"""
+\usepackage{needspace}
+\AtBeginEnvironment{sphinxadmonition}{\needspace{7\baselineskip}}
+\newunicodechar{ᵘ}{\textsuperscript{u}}
+""" + "".join(
+    rf"\newunicodechar{{{chr(0x2080 + d)}}}{{\textsubscript{{{d}}}}}" + "\n"
+    for d in range(10)
+)
 
 
 class student_cut_start(nodes.Element):
@@ -102,9 +120,13 @@ def student_settings(app: Sphinx, config: Config) -> None:
     edition copies no sources and shows neither.
     """
     if config.hide_solutions:
+        app.tags.add("student")  # {only} student / not student in the pages
         config.html_copy_source = False
         options = dict(config.html_theme_options or {})
         options["use_download_button"] = False
+        options["use_repository_button"] = (
+            False  # its notebooks hold the solutions
+        )
         options["launch_buttons"] = {}
         if not options.get("announcement"):  # Jupyter Book's default is ""
             options["announcement"] = (
@@ -131,8 +153,12 @@ def plain_notebook_buttons(
 
 
 def plain_notebook_downloads(app: Sphinx, exception) -> None:
-    """The ``.ipynb`` download button serves the plain notebook too."""
+    """The ``.ipynb`` download button serves the plain notebook too, and the typeset
+    PDF (``scripts/build_pdf.sh``) is published with the full edition as klnotes.pdf."""
     if exception is None and app.builder.format == "html":
+        pdf = Path(app.srcdir) / "_build" / "pdf" / "klnotes.pdf"
+        if pdf.exists() and not app.config.hide_solutions:
+            shutil.copyfile(pdf, Path(app.outdir) / "klnotes.pdf")
         for plain in (Path(app.srcdir) / "notebooks").glob("*.ipynb"):
             copy = Path(app.outdir) / "_sources" / "book" / plain.name
             if copy.exists():
@@ -150,6 +176,11 @@ def latex_settings(app: Sphinx, config: Config) -> None:
         "verbatimwrapslines=true, verbatimforcewraps=true, verbatimmaxunderfull=2, "
         "verbatimhintsturnover=false",
     )
+    elements["preamble"] = elements.get("preamble", "") + LATEX_AFTER_SPHINX
+    elements.setdefault("extraclassoptions", "openany")  # no blank pages
+    elements.setdefault(
+        "tableofcontents", r"\sphinxtableofcontents\markboth{}{}"
+    )
     config.latex_elements = elements
     # no "Proof Index" / "Python Module Index" chapters at the end of the PDF: they list
     # labels (thm-gibbs) rather than names; the general index stays
@@ -163,6 +194,167 @@ def latex_settings(app: Sphinx, config: Config) -> None:
             extra = list(config.latex_additional_files or [])
             extra.append(str(Path(__file__).parent / "latex" / "bbm.sty"))
             config.latex_additional_files = extra
+
+
+# ---------------------------------------------------------------- LaTeX: tables, references
+LINE = 451.0  # points: A4 less Sphinx's 1 in margins
+PAD = 14.0  # points around a cell's text: 2 \tabcolsep and a little air
+_NO_WIDTH = {
+    "mathrm",
+    "mathbb",
+    "mathcal",
+    "operatorname",
+    "text",
+    "left",
+    "right",
+}
+_OPERATORS = {"log", "exp", "sup", "inf", "max", "min", "det", "lim", "tr"}
+_COMMAND = re.compile(r"\\([A-Za-z]+)")
+
+
+@cache
+def _measure() -> Callable[[str], float]:
+    """Width in points of a string in the PDF's 11 pt text font (characters x 5.5 pt
+    when the font file cannot be found)."""
+    found = shutil.which("fc-match") and subprocess.run(
+        ["fc-match", "-f", "%{file}", "TeX Gyre Pagella"],
+        capture_output=True,
+        text=True,
+    )
+    try:
+        font = ImageFont.truetype(found.stdout, 10.95)  # type: ignore[union-attr]
+        return font.getlength
+    except (AttributeError, OSError):
+        return lambda text: 5.5 * len(text)
+
+
+def _math_text(tex: str) -> str:
+    """Roughly what a formula prints: a command is one symbol, or its name if it is an
+    operator (log, exp)."""
+    tex = _COMMAND.sub(
+        lambda m: (
+            "" if m[1] in _NO_WIDTH else (m[1] if m[1] in _OPERATORS else "x")
+        ),
+        tex,
+    )
+    return re.sub(r"[{}_^\s]|\\[,;!]", "", tex)
+
+
+def _widths(node: nodes.Node) -> tuple[float, float]:
+    """Printed width of a table cell's content on one line, and of its widest
+    unbreakable part (a word, or a formula between relations and operators)."""
+    measure, units = _measure(), []
+    for part in node.findall(lambda n: isinstance(n, nodes.Text | nodes.math)):
+        if isinstance(part, nodes.math):  # math is set wider than text
+            pieces = re.split(r"[=<>+]|\\(?:le|ge|approx|in)\b", part.astext())
+            # a break comes after the relation, which stays on the line
+            units += [1.25 * measure(_math_text(p) + " <") for p in pieces]
+        elif not isinstance(part.parent, nodes.math):
+            units += [measure(w + " ") for w in part.astext().split()]
+    return sum(units), max(units, default=0.0)
+
+
+class LatexTableColumns(SphinxPostTransform):
+    """Column widths for the PDF's tables from their contents.
+
+    Left to itself, Sphinx sets a table with ``tabulary``, which underestimates
+    cells holding math and clips them (the notation tables, chapter 7's summary). Here
+    each column gets at least its longest formula or word, and the rest of the line
+    in proportion to how much text it holds; cells are set ragged right.
+    """
+
+    default_priority = 700
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for table in list(self.document.findall(nodes.table)):
+            prev = table.previous_sibling()
+            if isinstance(prev, addnodes.tabular_col_spec):
+                continue
+            rows = list(table.findall(nodes.row))
+            cols = max(len(r.children) for r in rows)
+            natural, least = [1.0] * cols, [1.0] * cols
+            for row in rows:
+                for j, entry in enumerate(row.children):
+                    total, longest = _widths(entry)
+                    natural[j] = max(natural[j], total)
+                    least[j] = max(least[j], longest)
+            room = LINE - PAD * cols
+            spare = room - sum(least)
+            if sum(natural) <= room:
+                widths = natural
+            elif spare > 0:  # each its widest part, the rest as text needs it
+                extra = [n - m for n, m in zip(natural, least, strict=True)]
+                widths = [
+                    m + spare * e / sum(extra)
+                    for m, e in zip(least, extra, strict=True)
+                ]
+            else:
+                widths = [m * room / sum(least) for m in least]
+            spec = "".join(
+                r">{\raggedright\arraybackslash}"
+                rf"\X{{{round(1000 * (w + PAD) / LINE)}}}{{1000}}"
+                for w in widths
+            )
+            table.parent.insert(
+                table.parent.index(table), addnodes.tabular_col_spec(spec=spec)
+            )
+
+
+class LatexOneBibliography(SphinxPostTransform):
+    """One bibliography at the end of the PDF.
+
+    Sphinx's LaTeX writer gathers every citation of the book into one list at the end
+    (``BibliographyTransform``, priority 750), where the numbered references of the API
+    docstrings ("[1]" of one function, "[1]" of the next) mix with the book's entries.
+    Before that, each docstring reference becomes a paragraph where the docstring
+    lists it; and the bibliography page, whose list moves to the end, is dropped, so
+    that no chapter is left holding one sentence.
+    """
+
+    default_priority = 700
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        docstring = [  # numpydoc names them r<hash>-<n>; the book's are bibtex's
+            cit
+            for cit in self.document.findall(nodes.citation)
+            if any(re.match(r"r[0-9a-f]+-", name) for name in cit["names"])
+        ]
+        ids = {i for cit in docstring for i in cit["ids"]}
+        # numpydoc repeats a docstring's references as a line "[1], [2]" for LaTeX
+        for para in list(self.document.findall(nodes.paragraph)):
+            refs = list(para.findall(nodes.citation_reference))
+            if (
+                refs
+                and all(r.get("refname") in ids for r in refs)
+                and not re.sub(r"[\s,]", "", para.astext()).strip(
+                    "0123456789[]"
+                )
+            ):
+                para.parent.remove(para)
+        for cit in docstring:
+            label = f"[{cit[0].astext()}]"
+            for ref in list(self.document.findall(nodes.citation_reference)):
+                if ref.get("refname") in cit["ids"]:
+                    ref.replace_self(nodes.inline("", label, ids=ref["ids"]))
+            para = nodes.paragraph("", label + " ", ids=cit["ids"])
+            for child in cit.children[1:]:
+                para.extend(
+                    child.children
+                    if isinstance(child, nodes.paragraph)
+                    else [child]
+                )
+            cit.replace_self(para)
+        sections = {}  # the page holding the bibliography: only its entries stay
+        for cit in self.document.findall(nodes.citation):
+            section = cit.parent
+            while not isinstance(section, nodes.section):
+                section = section.parent
+            sections.setdefault(id(section), (section, []))[1].append(cit)
+        for section, citations in sections.values():
+            keep = nodes.target(ids=section["ids"])
+            section.replace_self([keep, *citations])
 
 
 # ---------------------------------------------------------------- LaTeX: labels, numbers
@@ -195,10 +387,23 @@ def _sphinx_number(self, node, figtype: str) -> str:
     return ".".join(map(str, number.get(ids[0], ()))) if ids else ""
 
 
+def _index(self, entry: str) -> None:
+    """An index entry here, escaped as Sphinx escapes its own."""
+    try:
+        self.visit_index(
+            addnodes.index(entries=[("single", entry, "", "", None)])
+        )
+    except nodes.SkipNode:
+        pass
+
+
 def _visit_proof_enumerable(self, node) -> None:
     from sphinx_proof.nodes import latex_admonition_start
 
     self.body.append(_latex_labels(self, node))
+    title = node.get("title", "").strip().removeprefix("(").removesuffix(")")
+    if title:  # the index points to theorems and definitions by name
+        _index(self, title)
     self.body.append(latex_admonition_start)
 
 
@@ -226,6 +431,11 @@ def _visit_exercise(self, node) -> None:
     from sphinx_exercise.latex import LaTeXMarkup
 
     self.body.append(_latex_labels(self, node))
+    subtitle = re.search(
+        r"\((.+)\)\s*$", node[0].astext() if node.children else ""
+    )
+    if subtitle:  # the title reads "Exercise 1.1 (subtitle)" by now
+        _index(self, f"exercises; {subtitle[1]}")
     self.body.append(
         "\\phantomsection \\label{"
         + f"exercise:{node.attributes['label']}"
@@ -331,6 +541,8 @@ def setup(app: Sphinx) -> dict[str, bool]:
     app.add_node(student_cut_start)
     app.add_directive("solution-start", StudentSolutionStart, override=True)
     app.add_transform(CutGatedSolutions)
+    app.add_post_transform(LatexTableColumns)
+    app.add_post_transform(LatexOneBibliography)
     app.connect("config-inited", latex_settings)
     app.connect("config-inited", student_settings)
     app.connect("html-page-context", plain_notebook_buttons, priority=600)
