@@ -229,8 +229,14 @@ def _measure() -> Callable[[str], float]:
 
 
 def _math_text(tex: str) -> str:
-    """Roughly what a formula prints: a command is one symbol, or its name if it is an
-    operator (log, exp)."""
+    """Roughly what a formula prints: a fraction as wide as its wider part, scripts
+    at two thirds, a command one symbol (an operator its name: log, exp)."""
+    tex = re.sub(r"\\t?frac(\d)(\d)", r"\1", tex)
+    frac = r"\\t?frac\{([^{}]*)\}\{([^{}]*)\}"
+    tex = re.sub(frac, lambda m: max(m[1], m[2], key=len), tex)
+    tex = re.sub(
+        r"[_^]\{([^{}]*)\}", lambda m: m[1][: -(-2 * len(m[1]) // 3)], tex
+    )
     tex = _COMMAND.sub(
         lambda m: (
             "" if m[1] in _NO_WIDTH else (m[1] if m[1] in _OPERATORS else "x")
@@ -240,18 +246,39 @@ def _math_text(tex: str) -> str:
     return re.sub(r"[{}_^\s]|\\[,;!]", "", tex)
 
 
+def _math_pieces(tex: str) -> list[str]:
+    """A formula cut where TeX may break it: after a relation or a binary operator
+    outside braces."""
+    tex = re.sub(
+        r"\\(le|ge|in)\b", lambda m: {"le": "≤", "ge": "≥"}.get(m[1], "∈"), tex
+    )
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(tex):
+        depth += (ch == "{") - (ch == "}")
+        if depth == 0 and ch in "=<>+-≤≥∈":
+            pieces.append(tex[start : i + 1])
+            start = i + 1
+    return [*pieces, tex[start:]]
+
+
 def _widths(node: nodes.Node) -> tuple[float, float]:
     """Printed width of a table cell's content on one line, and of its widest
-    unbreakable part (a word, or a formula between relations and operators)."""
-    measure, units = _measure(), []
+    unbreakable part: a formula between relations and operators (the relation stays
+    on the line), or a word, which TeX may hyphenate or break after a dash."""
+    measure, total, least = _measure(), 0.0, 0.0
     for part in node.findall(lambda n: isinstance(n, nodes.Text | nodes.math)):
         if isinstance(part, nodes.math):  # math is set wider than text
-            pieces = re.split(r"[=<>+]|\\(?:le|ge|approx|in)\b", part.astext())
-            # a break comes after the relation, which stays on the line
-            units += [1.25 * measure(_math_text(p) + " <") for p in pieces]
+            pieces = _math_pieces(part.astext())
+            units = [1.2 * measure(_math_text(p)) for p in pieces]
+            total, least = total + sum(units), max([least, *units])
         elif not isinstance(part.parent, nodes.math):
-            units += [measure(w + " ") for w in part.astext().split()]
-    return sum(units), max(units, default=0.0)
+            for word in part.astext().split():
+                total += measure(word + " ")
+                for piece in re.split(r"(?<=[–-])", word):
+                    if re.fullmatch(r"[a-z]{7,}\W?", word):  # hyphenated
+                        piece = piece[: len(piece) // 2 + 1] + "-"
+                    least = max(least, measure(piece))
+    return total, least
 
 
 class LatexTableColumns(SphinxPostTransform):
