@@ -1,7 +1,7 @@
 """The whole-book PDF (_build/pdf/klnotes.pdf, from scripts/build_pdf.sh).
 
 Reads the text with ``pdftotext`` and renders pages with ``pdftoppm`` (poppler-utils).
-Two rendered pages, one with a proof and a figure and one with exercises, are kept in
+Rendered pages (a proof, a figure, exercises, the tables, the index) are kept in
 ``_build/screenshots/`` for a person to look at.
 """
 
@@ -203,7 +203,8 @@ def _find_page(pattern_sets: list[list[str]]) -> int | None:
 @pytest.mark.parametrize(
     "name, patterns",
     [
-        ("pdf_proof_and_figure", [r"^Proof\.", r"^Fig\. \d+\.\d+"]),
+        ("pdf_proof", [r"^Proof\.", r"□"]),
+        ("pdf_figure", [r"^Fig\. \d+\.\d+"]),
         ("pdf_exercise", [r"^Exercise \d+\.\d+", r"^Solution to Exercise"]),
         ("pdf_ch6_exercise_titles", [r"^Exercise 6\.1 \(k"]),
         ("pdf_summary_table", [r"Summary table", r"^where in"]),
@@ -329,3 +330,22 @@ def test_intro_pages_have_no_contents_running_head():
     assert intro and not any(
         "CONTENTS" in page_text(i) for i in range(intro[0], intro[0] + 3)
     )
+
+
+def test_no_box_title_stranded_at_a_page_foot():
+    out = subprocess.run(
+        [_need("pdftotext"), "-layout", str(PDF), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    title = re.compile(
+        r"^\s*(Theorem|Lemma|Proposition|Definition|Exercise|Solution to "
+        r"Exercise) \d+\.\d+"
+    )
+    stranded = []
+    for number, page in enumerate(out.split("\f"), start=1):
+        lines = [ln for ln in page.splitlines() if ln.strip()]
+        if len(lines) > 2 and title.match(lines[-2]):  # the last is the footer
+            stranded.append((number, lines[-2].strip()))
+    assert not stranded, f"box titles at the foot of a page: {stranded}"

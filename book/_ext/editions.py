@@ -64,7 +64,7 @@ LATEX_PREAMBLE = r"""
 # text font lacks, no running head "CONTENTS" over the introduction
 LATEX_AFTER_SPHINX = r"""
 \usepackage{needspace}
-\AtBeginEnvironment{sphinxadmonition}{\needspace{7\baselineskip}}
+\AtBeginEnvironment{sphinxadmonition}{\needspace{10\baselineskip}}
 \newunicodechar{ᵘ}{\textsuperscript{u}}
 """ + "".join(
     rf"\newunicodechar{{{chr(0x2080 + d)}}}{{\textsubscript{{{d}}}}}" + "\n"
