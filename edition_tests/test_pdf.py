@@ -305,6 +305,13 @@ def test_one_bibliography_without_blank_pages():
     # the docstrings' references stay readable where the API page lists them
     api = [i for i in _pages_with(r"^klnotes\.\w+\(") if i < page_count() - 5]
     assert any("[1] T. M. Cover" in page_text(i) for i in api)
+    bare = [  # a line of bare reference numbers, numpydoc's list for LaTeX
+        (i, ln)
+        for i in api
+        for ln in page_text(i).splitlines()
+        if re.fullmatch(r"(\[\d+\],?\s*)+", ln.strip())
+    ]
+    assert not bare, bare
     blank = [i for i in range(2, page_count()) if not page_text(i).strip()]
     assert not blank, f"blank pages: {blank}"
 

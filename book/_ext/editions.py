@@ -351,13 +351,19 @@ class LatexOneBibliography(SphinxPostTransform):
         ids = {i for cit in docstring for i in cit["ids"]}
         # numpydoc repeats a docstring's references as a line "[1], [2]" for LaTeX
         for para in list(self.document.findall(nodes.paragraph)):
-            refs = list(para.findall(nodes.citation_reference))
+            refs = [
+                c
+                for c in para.children
+                if isinstance(c, nodes.citation_reference)
+            ]
             if (
                 refs
                 and all(r.get("refname") in ids for r in refs)
-                and not re.sub(r"[\s,]", "", para.astext()).strip(
-                    "0123456789[]"
-                )
+                and not "".join(
+                    c.astext()
+                    for c in para.children
+                    if not isinstance(c, nodes.citation_reference)
+                ).strip(", \n")
             ):
                 para.parent.remove(para)
         for cit in docstring:
