@@ -287,7 +287,9 @@ class LatexTableColumns(SphinxPostTransform):
     Left to itself, Sphinx sets a table with ``tabulary``, which underestimates
     cells holding math and clips them (the notation tables, chapter 7's summary). Here
     each column gets at least its longest formula or word, and the rest of the line
-    in proportion to how much text it holds; cells are set ragged right.
+    in proportion to how much text it holds; cells are set ragged right. Upstream:
+    sphinx-doc/sphinx#3447 (tabulary widths; reworked by sphinx-doc/sphinx#13705,
+    which the pinned Sphinx 7.4 does not have).
     """
 
     default_priority = 700
@@ -336,7 +338,8 @@ class LatexOneBibliography(SphinxPostTransform):
     docstrings ("[1]" of one function, "[1]" of the next) mix with the book's entries.
     Before that, each docstring reference becomes a paragraph where the docstring
     lists it; and the bibliography page, whose list moves to the end, is dropped, so
-    that no chapter is left holding one sentence.
+    that no chapter is left holding one sentence. Upstream: sphinx-doc/sphinx#4775
+    (the empty chapter) and sphinx-doc/sphinx#5893 (where the list goes).
     """
 
     default_priority = 700
