@@ -4,12 +4,20 @@ PDF (``scripts/build_pdf.sh``)
     Jupyter Book's LaTeX builder with XeLaTeX (``_config.yml``, ``latex:``). This
     extension adds the LaTeX settings that ``_config.yml`` cannot express well: A4 paper,
     code and outputs that wrap at the margin instead of running off the page (Sphinx's
-    ``sphinxVerbatim`` with forced wrapping, also inside long tokens), and fonts that
-    carry every character the chapters use (Greek, ‖, →, …).
+    ``sphinxVerbatim`` with forced wrapping, also inside long tokens), fonts that
+    carry every character the chapters use (Greek, ‖, →, subscript digits, …),
+    table column widths, box titles kept with their bodies, one bibliography, and
+    index entries for every named theorem and exercise. The full site publishes the
+    PDF as ``klnotes.pdf``.
+
+Plain notebooks (``scripts/clean_notebooks.py``)
+    The Binder and Colab buttons and the ``.ipynb`` download serve
+    ``notebooks/NN_topic.ipynb``, the chapters without MyST markup.
 
 Student edition (``scripts/build_student.py``)
-    The same site built with sphinx-exercise's ``hide_solutions``, without the
-    notebook downloads and launch buttons (the notebooks hold the solutions). That option drops
+    The same site built with sphinx-exercise's ``hide_solutions`` and the Sphinx tag
+    ``student``, without the notebook downloads, launch and repository buttons (the
+    notebooks hold the solutions). That option drops
     ``{solution}`` directives, but a *gated* solution (``{solution-start}`` …
     ``{solution-end}``) keeps everything between its two markers, including its code
     cells, because the ``solution-start`` directive returns nothing and the content
