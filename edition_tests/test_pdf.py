@@ -1,7 +1,7 @@
 """The whole-book PDF (_build/pdf/klnotes.pdf, from scripts/build_pdf.sh).
 
 Reads the text with ``pdftotext`` and renders pages with ``pdftoppm`` (poppler-utils).
-Two rendered pages, one with a proof and a figure and one with exercises, are kept in
+Rendered pages (a proof, a figure, exercises, the tables, the index) are kept in
 ``_build/screenshots/`` for a person to look at.
 """
 
@@ -203,8 +203,13 @@ def _find_page(pattern_sets: list[list[str]]) -> int | None:
 @pytest.mark.parametrize(
     "name, patterns",
     [
-        ("pdf_proof_and_figure", [r"^Proof\.", r"^Fig\. \d+\.\d+"]),
+        ("pdf_proof", [r"^Proof\.", r"□"]),
+        ("pdf_figure", [r"^Fig\. \d+\.\d+"]),
         ("pdf_exercise", [r"^Exercise \d+\.\d+", r"^Solution to Exercise"]),
+        ("pdf_ch6_exercise_titles", [r"^Exercise 6\.1 \(k"]),
+        ("pdf_summary_table", [r"Summary table", r"^where in"]),
+        ("pdf_notation_table", [r"^Symbol$", r"^Meaning$", r"^from$"]),
+        ("pdf_index", [r"^INDEX$"]),
     ],
 )
 def test_rendered_pages(name, patterns):
@@ -229,3 +234,125 @@ def test_rendered_pages(name, patterns):
             assert ImageStat.Stat(gray.crop(box)).extrema[0][0] > 200, (
                 f"ink in the margin of page {page}"
             )
+
+
+# ------------------------------------------------------------- the LaTeX log
+LATEX = ROOT / "_build" / "latex"
+
+
+@cache
+def latex_log() -> str:
+    return (LATEX / "klnotes.log").read_text(
+        encoding="utf-8", errors="replace"
+    )
+
+
+def table_lines() -> list[tuple[int, int]]:
+    """Line ranges of the tables in klnotes.tex."""
+    lines = (LATEX / "klnotes.tex").read_text(encoding="utf-8").splitlines()
+    starts = [
+        i for i, ln in enumerate(lines, 1) if "\\sphinxattablestart" in ln
+    ]
+    ends = [i for i, ln in enumerate(lines, 1) if "\\sphinxattableend" in ln]
+    return list(zip(starts, ends, strict=True))
+
+
+def test_log_counts_are_recorded_and_glyphs_and_tables_fit():
+    """Every character has a glyph; no table cell sticks out more than 5 pt."""
+    log = latex_log()
+    missing = re.findall(r"^Missing character: There is no (.)", log, re.M)
+    boxes = re.findall(
+        r"^Overfull \\([hv])box \(([\d.]+)pt too \w+\)(?:.*?lines? (\d+))?",
+        log,
+        re.M,
+    )
+    tables = table_lines()
+    in_tables = [
+        (float(pt), int(line))
+        for kind, pt, line in boxes
+        if kind == "h" and any(a <= int(line or 0) <= b for a, b in tables)
+    ]
+    counts = {
+        "missing_characters": len(missing),
+        "overfull_hbox": sum(k == "h" for k, _, _ in boxes),
+        "overfull_vbox": sum(k == "v" for k, _, _ in boxes),
+        "overfull_hbox_in_tables": len(in_tables),
+        "overfull_hbox_in_tables_over_5pt": sum(pt > 5 for pt, _ in in_tables),
+        "tables": len(tables),
+    }
+    (ROOT / "_build" / "pdf" / "latex_log.json").write_text(json.dumps(counts))
+    assert counts["tables"] >= 5, counts  # the measure sees the tables
+    assert not missing, (
+        f"glyphs missing from the fonts: {sorted(set(missing))}"
+    )
+    assert counts["overfull_hbox_in_tables_over_5pt"] == 0, (counts, in_tables)
+
+
+def _pages_with(pattern: str) -> list[int]:
+    return [
+        i
+        for i in range(1, page_count() + 1)
+        if re.search(pattern, page_text(i), re.M)
+    ]
+
+
+def test_one_bibliography_without_blank_pages():
+    tex = (LATEX / "klnotes.tex").read_text(encoding="utf-8")
+    labels = re.findall(r"\\bibitem\[([^\]]+)\]", tex)
+    assert labels and len(labels) == len(set(labels)), "duplicate labels"
+    assert tex.count("\\begin{sphinxthebibliography}") == 1
+    assert not re.search(r"\\chapter\{Bibliography\}", tex), "an empty chapter"
+    # the docstrings' references stay readable where the API page lists them
+    api = [i for i in _pages_with(r"^klnotes\.\w+\(") if i < page_count() - 5]
+    assert any("[1] T. M. Cover" in page_text(i) for i in api)
+    bare = [  # a line of bare reference numbers, numpydoc's list for LaTeX
+        (i, ln)
+        for i in api
+        for ln in page_text(i).splitlines()
+        if re.fullmatch(r"(\[\d+\],?\s*)+", ln.strip())
+    ]
+    assert not bare, bare
+    blank = [i for i in range(2, page_count()) if not page_text(i).strip()]
+    assert not blank, f"blank pages: {blank}"
+
+
+def test_index_names_theorems_and_exercises():
+    titles = []
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md")):
+        text = path.read_text(encoding="utf-8")
+        titles += re.findall(
+            r"^`{3,}\{prf:(?:theorem|lemma)\} (.+)$", text, re.M
+        )
+    start = _pages_with(r"^INDEX$")[-1]
+    index = squash(
+        "".join(page_text(i) for i in range(start, page_count() + 1))
+    )
+    missing = [t for t in titles if squash(t) not in index]
+    assert titles and not missing, f"not in the index: {missing}"
+    assert "exercises" in index
+
+
+def test_intro_pages_have_no_contents_running_head():
+    intro = _pages_with(r"What the book covers")
+    assert intro and not any(
+        "CONTENTS" in page_text(i) for i in range(intro[0], intro[0] + 3)
+    )
+
+
+def test_no_box_title_stranded_at_a_page_foot():
+    out = subprocess.run(
+        [_need("pdftotext"), "-layout", str(PDF), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    title = re.compile(
+        r"^\s*(Theorem|Lemma|Proposition|Definition|Exercise|Solution to "
+        r"Exercise) \d+\.\d+"
+    )
+    stranded = []
+    for number, page in enumerate(out.split("\f"), start=1):
+        lines = [ln for ln in page.splitlines() if ln.strip()]
+        if len(lines) > 2 and title.match(lines[-2]):  # the last is the footer
+            stranded.append((number, lines[-2].strip()))
+    assert not stranded, f"box titles at the foot of a page: {stranded}"

@@ -194,3 +194,14 @@ def test_no_notebook_or_source_to_download():
     assert (
         "colab.research.google.com" not in page and "mybinder.org" not in page
     )
+
+
+def test_text_describes_the_student_edition():
+    """No page promises what this edition leaves out; no button leads to solutions."""
+    promises = re.compile(r"drop-down|rocket|worked solution", re.IGNORECASE)
+    for page in STUDENT.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        text = (soup.find("main") or soup).get_text(" ")
+        assert not promises.search(text), (page.name, promises.search(text))
+        assert not soup.select(".btn-source-repository-button"), page.name
+    assert "thisisthestudentedition" in page_text(STUDENT, "intro").lower()

@@ -8,7 +8,8 @@
 # the site (the LaTeX settings are in book/_ext/editions.py). Needs TeX Live; on Debian:
 #   apt-get install texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
 #     texlive-xetex latexmk xindy fonts-freefont-otf fonts-texgyre fonts-texgyre-math lmodern
-# The LaTeX sources and log stay in _build/latex/.
+# The LaTeX sources and log stay in _build/latex/; the site serves the PDF as
+# _build/html/klnotes.pdf (copied here, and by book/_ext/editions.py after a site build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JB="${JUPYTER_BOOK:-.venv/bin/jupyter-book}"
@@ -25,6 +26,8 @@ if ! "$JB" build . --builder pdflatex "${flags[@]}"; then
 fi
 mkdir -p _build/pdf
 cp _build/latex/klnotes.pdf _build/pdf/klnotes.pdf
+# published with the site (the full edition; the student edition must not carry it)
+mkdir -p _build/html && cp _build/pdf/klnotes.pdf _build/html/klnotes.pdf
 seconds=$(( $(date +%s) - start ))
 pages=$(pdfinfo _build/pdf/klnotes.pdf 2>/dev/null | awk '/^Pages:/ {print $2}')
 echo "{\"seconds\": $seconds, \"pages\": ${pages:-null}}" > _build/pdf/build.json

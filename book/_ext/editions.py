@@ -4,12 +4,20 @@ PDF (``scripts/build_pdf.sh``)
     Jupyter Book's LaTeX builder with XeLaTeX (``_config.yml``, ``latex:``). This
     extension adds the LaTeX settings that ``_config.yml`` cannot express well: A4 paper,
     code and outputs that wrap at the margin instead of running off the page (Sphinx's
-    ``sphinxVerbatim`` with forced wrapping, also inside long tokens), and fonts that
-    carry every character the chapters use (Greek, ‖, →, …).
+    ``sphinxVerbatim`` with forced wrapping, also inside long tokens), fonts that
+    carry every character the chapters use (Greek, ‖, →, subscript digits, …),
+    table column widths, box titles kept with their bodies, one bibliography, and
+    index entries for every named theorem and exercise. The full site publishes the
+    PDF as ``klnotes.pdf``.
+
+Plain notebooks (``scripts/clean_notebooks.py``)
+    The Binder and Colab buttons and the ``.ipynb`` download serve
+    ``notebooks/NN_topic.ipynb``, the chapters without MyST markup.
 
 Student edition (``scripts/build_student.py``)
-    The same site built with sphinx-exercise's ``hide_solutions``, without the
-    notebook downloads and launch buttons (the notebooks hold the solutions). That option drops
+    The same site built with sphinx-exercise's ``hide_solutions`` and the Sphinx tag
+    ``student``, without the notebook downloads, launch and repository buttons (the
+    notebooks hold the solutions). That option drops
     ``{solution}`` directives, but a *gated* solution (``{solution-start}`` …
     ``{solution-end}``) keeps everything between its two markers, including its code
     cells, because the ``solution-start`` directive returns nothing and the content
@@ -22,14 +30,20 @@ Student edition (``scripts/build_student.py``)
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from docutils import nodes
+from PIL import ImageFont
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx_exercise.directive import SolutionStartDirective
 from sphinx_exercise.nodes import solution_end_node
@@ -52,6 +66,18 @@ LATEX_PREAMBLE = r"""
   {\par\medskip\begingroup\leftskip=1em\relax}%
   {\hfill\ensuremath{\square}\par\endgroup\medskip}
 """
+
+
+# after the sphinx package: keep box titles with their bodies, subscript digits that the
+# text font lacks, no running head "CONTENTS" over the introduction
+LATEX_AFTER_SPHINX = r"""
+\usepackage{needspace}
+\AtBeginEnvironment{sphinxadmonition}{\needspace{10\baselineskip}}
+\newunicodechar{ᵘ}{\textsuperscript{u}}
+""" + "".join(
+    rf"\newunicodechar{{{chr(0x2080 + d)}}}{{\textsubscript{{{d}}}}}" + "\n"
+    for d in range(10)
+)
 
 
 class student_cut_start(nodes.Element):
@@ -102,15 +128,49 @@ def student_settings(app: Sphinx, config: Config) -> None:
     edition copies no sources and shows neither.
     """
     if config.hide_solutions:
+        app.tags.add("student")  # {only} student / not student in the pages
         config.html_copy_source = False
         options = dict(config.html_theme_options or {})
         options["use_download_button"] = False
+        options["use_repository_button"] = (
+            False  # its notebooks hold the solutions
+        )
         options["launch_buttons"] = {}
         if not options.get("announcement"):  # Jupyter Book's default is ""
             options["announcement"] = (
                 "Student edition: the exercises are here, their solutions are not."
             )
         config.html_theme_options = options
+
+
+def plain_notebook_buttons(
+    app: Sphinx, pagename, templatename, context, doctree
+):
+    """The Binder and Colab buttons open ``notebooks/<chapter>.ipynb``, the chapter
+    without MyST markup (``scripts/clean_notebooks.py``), instead of ``book/``'s."""
+    stem = Path(pagename).name
+    if not (Path(app.srcdir) / "notebooks" / f"{stem}.ipynb").exists():
+        return
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []):
+            if group.get("label") == "launch-buttons" and "url" in button:
+                url = button["url"].replace(
+                    f"{pagename}.ipynb", f"notebooks/{stem}.ipynb"
+                )
+                button["url"] = url
+
+
+def plain_notebook_downloads(app: Sphinx, exception) -> None:
+    """The ``.ipynb`` download button serves the plain notebook too, and the typeset
+    PDF (``scripts/build_pdf.sh``) is published with the full edition as klnotes.pdf."""
+    if exception is None and app.builder.format == "html":
+        pdf = Path(app.srcdir) / "_build" / "pdf" / "klnotes.pdf"
+        if pdf.exists() and not app.config.hide_solutions:
+            shutil.copyfile(pdf, Path(app.outdir) / "klnotes.pdf")
+        for plain in (Path(app.srcdir) / "notebooks").glob("*.ipynb"):
+            copy = Path(app.outdir) / "_sources" / "book" / plain.name
+            if copy.exists():
+                shutil.copyfile(plain, copy)
 
 
 def latex_settings(app: Sphinx, config: Config) -> None:
@@ -123,6 +183,11 @@ def latex_settings(app: Sphinx, config: Config) -> None:
         "sphinxsetup",
         "verbatimwrapslines=true, verbatimforcewraps=true, verbatimmaxunderfull=2, "
         "verbatimhintsturnover=false",
+    )
+    elements["preamble"] = elements.get("preamble", "") + LATEX_AFTER_SPHINX
+    elements.setdefault("extraclassoptions", "openany")  # no blank pages
+    elements.setdefault(
+        "tableofcontents", r"\sphinxtableofcontents\markboth{}{}"
     )
     config.latex_elements = elements
     # no "Proof Index" / "Python Module Index" chapters at the end of the PDF: they list
@@ -137,6 +202,203 @@ def latex_settings(app: Sphinx, config: Config) -> None:
             extra = list(config.latex_additional_files or [])
             extra.append(str(Path(__file__).parent / "latex" / "bbm.sty"))
             config.latex_additional_files = extra
+
+
+# ---------------------------------------------------------------- LaTeX: tables, references
+LINE = 451.0  # points: A4 less Sphinx's 1 in margins
+PAD = 14.0  # points around a cell's text: 2 \tabcolsep and a little air
+_NO_WIDTH = {
+    "mathrm",
+    "mathbb",
+    "mathcal",
+    "operatorname",
+    "text",
+    "left",
+    "right",
+}
+_OPERATORS = {"log", "exp", "sup", "inf", "max", "min", "det", "lim", "tr"}
+_COMMAND = re.compile(r"\\([A-Za-z]+)")
+
+
+@cache
+def _measure() -> Callable[[str], float]:
+    """Width in points of a string in the PDF's 11 pt text font (characters x 5.5 pt
+    when the font file cannot be found)."""
+    found = shutil.which("fc-match") and subprocess.run(
+        ["fc-match", "-f", "%{file}", "TeX Gyre Pagella"],
+        capture_output=True,
+        text=True,
+    )
+    try:
+        font = ImageFont.truetype(found.stdout, 10.95)  # type: ignore[union-attr]
+        return font.getlength
+    except (AttributeError, OSError):
+        return lambda text: 5.5 * len(text)
+
+
+def _math_text(tex: str) -> str:
+    """Roughly what a formula prints: a fraction as wide as its wider part, scripts
+    at two thirds, a command one symbol (an operator its name: log, exp)."""
+    tex = re.sub(r"\\t?frac(\d)(\d)", r"\1", tex)
+    frac = r"\\t?frac\{([^{}]*)\}\{([^{}]*)\}"
+    tex = re.sub(frac, lambda m: max(m[1], m[2], key=len), tex)
+    tex = re.sub(
+        r"[_^]\{([^{}]*)\}", lambda m: m[1][: -(-2 * len(m[1]) // 3)], tex
+    )
+    tex = _COMMAND.sub(
+        lambda m: (
+            "" if m[1] in _NO_WIDTH else (m[1] if m[1] in _OPERATORS else "x")
+        ),
+        tex,
+    )
+    return re.sub(r"[{}_^\s]|\\[,;!]", "", tex)
+
+
+def _math_pieces(tex: str) -> list[str]:
+    """A formula cut where TeX may break it: after a relation or a binary operator
+    outside braces."""
+    tex = re.sub(
+        r"\\(le|ge|in)\b", lambda m: {"le": "≤", "ge": "≥"}.get(m[1], "∈"), tex
+    )
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(tex):
+        depth += (ch == "{") - (ch == "}")
+        if depth == 0 and ch in "=<>+-≤≥∈":
+            pieces.append(tex[start : i + 1])
+            start = i + 1
+    return [*pieces, tex[start:]]
+
+
+def _widths(node: nodes.Node) -> tuple[float, float]:
+    """Printed width of a table cell's content on one line, and of its widest
+    unbreakable part: a formula between relations and operators (the relation stays
+    on the line), or a word, which TeX may hyphenate or break after a dash."""
+    measure, total, least = _measure(), 0.0, 0.0
+    for part in node.findall(lambda n: isinstance(n, nodes.Text | nodes.math)):
+        if isinstance(part, nodes.math):  # math is set wider than text
+            pieces = _math_pieces(part.astext())
+            units = [1.2 * measure(_math_text(p)) for p in pieces]
+            total, least = total + sum(units), max([least, *units])
+        elif not isinstance(part.parent, nodes.math):
+            for word in part.astext().split():
+                total += measure(word + " ")
+                for piece in re.split(r"(?<=[–-])", word):
+                    if re.fullmatch(r"[a-z]{7,}\W?", word):  # hyphenated
+                        piece = piece[: len(piece) // 2 + 1] + "-"
+                    least = max(least, measure(piece))
+    return total, least
+
+
+class LatexTableColumns(SphinxPostTransform):
+    """Column widths for the PDF's tables from their contents.
+
+    Left to itself, Sphinx sets a table with ``tabulary``, which underestimates
+    cells holding math and clips them (the notation tables, chapter 7's summary). Here
+    each column gets at least its longest formula or word, and the rest of the line
+    in proportion to how much text it holds; cells are set ragged right. Upstream:
+    sphinx-doc/sphinx#3447 (tabulary widths; reworked by sphinx-doc/sphinx#13705,
+    which the pinned Sphinx 7.4 does not have).
+    """
+
+    default_priority = 700
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for table in list(self.document.findall(nodes.table)):
+            prev = table.previous_sibling()
+            if isinstance(prev, addnodes.tabular_col_spec):
+                continue
+            rows = list(table.findall(nodes.row))
+            cols = max(len(r.children) for r in rows)
+            natural, least = [1.0] * cols, [1.0] * cols
+            for row in rows:
+                for j, entry in enumerate(row.children):
+                    total, longest = _widths(entry)
+                    natural[j] = max(natural[j], total)
+                    least[j] = max(least[j], longest)
+            room = LINE - PAD * cols
+            spare = room - sum(least)
+            if sum(natural) <= room:
+                widths = natural
+            elif spare > 0:  # each its widest part, the rest as text needs it
+                extra = [n - m for n, m in zip(natural, least, strict=True)]
+                widths = [
+                    m + spare * e / sum(extra)
+                    for m, e in zip(least, extra, strict=True)
+                ]
+            else:
+                widths = [m * room / sum(least) for m in least]
+            spec = "".join(
+                r">{\raggedright\arraybackslash}"
+                rf"\X{{{round(1000 * (w + PAD) / LINE)}}}{{1000}}"
+                for w in widths
+            )
+            table.parent.insert(
+                table.parent.index(table), addnodes.tabular_col_spec(spec=spec)
+            )
+
+
+class LatexOneBibliography(SphinxPostTransform):
+    """One bibliography at the end of the PDF.
+
+    Sphinx's LaTeX writer gathers every citation of the book into one list at the end
+    (``BibliographyTransform``, priority 750), where the numbered references of the API
+    docstrings ("[1]" of one function, "[1]" of the next) mix with the book's entries.
+    Before that, each docstring reference becomes a paragraph where the docstring
+    lists it; and the bibliography page, whose list moves to the end, is dropped, so
+    that no chapter is left holding one sentence. Upstream: sphinx-doc/sphinx#4775
+    (the empty chapter) and sphinx-doc/sphinx#5893 (where the list goes).
+    """
+
+    default_priority = 700
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        docstring = [  # numpydoc names them r<hash>-<n>; the book's are bibtex's
+            cit
+            for cit in self.document.findall(nodes.citation)
+            if any(re.match(r"r[0-9a-f]+-", name) for name in cit["names"])
+        ]
+        ids = {i for cit in docstring for i in cit["ids"]}
+        # numpydoc repeats a docstring's references as a line "[1], [2]" for LaTeX
+        for para in list(self.document.findall(nodes.paragraph)):
+            refs = [
+                c
+                for c in para.children
+                if isinstance(c, nodes.citation_reference)
+            ]
+            if (
+                refs
+                and all(r.get("refname") in ids for r in refs)
+                and not "".join(
+                    c.astext()
+                    for c in para.children
+                    if not isinstance(c, nodes.citation_reference)
+                ).strip(", \n")
+            ):
+                para.parent.remove(para)
+        for cit in docstring:
+            label = f"[{cit[0].astext()}]"
+            for ref in list(self.document.findall(nodes.citation_reference)):
+                if ref.get("refname") in cit["ids"]:
+                    ref.replace_self(nodes.inline("", label, ids=ref["ids"]))
+            para = nodes.paragraph("", label + " ", ids=cit["ids"])
+            for child in cit.children[1:]:
+                para.extend(
+                    child.children
+                    if isinstance(child, nodes.paragraph)
+                    else [child]
+                )
+            cit.replace_self(para)
+        sections = {}  # the page holding the bibliography: only its entries stay
+        for cit in self.document.findall(nodes.citation):
+            section = cit.parent
+            while not isinstance(section, nodes.section):
+                section = section.parent
+            sections.setdefault(id(section), (section, []))[1].append(cit)
+        for section, citations in sections.values():
+            keep = nodes.target(ids=section["ids"])
+            section.replace_self([keep, *citations])
 
 
 # ---------------------------------------------------------------- LaTeX: labels, numbers
@@ -169,10 +431,23 @@ def _sphinx_number(self, node, figtype: str) -> str:
     return ".".join(map(str, number.get(ids[0], ()))) if ids else ""
 
 
+def _index(self, entry: str) -> None:
+    """An index entry here, escaped as Sphinx escapes its own."""
+    try:
+        self.visit_index(
+            addnodes.index(entries=[("single", entry, "", "", None)])
+        )
+    except nodes.SkipNode:
+        pass
+
+
 def _visit_proof_enumerable(self, node) -> None:
     from sphinx_proof.nodes import latex_admonition_start
 
     self.body.append(_latex_labels(self, node))
+    title = node.get("title", "").strip().removeprefix("(").removesuffix(")")
+    if title:  # the index points to theorems and definitions by name
+        _index(self, title)
     self.body.append(latex_admonition_start)
 
 
@@ -200,6 +475,11 @@ def _visit_exercise(self, node) -> None:
     from sphinx_exercise.latex import LaTeXMarkup
 
     self.body.append(_latex_labels(self, node))
+    subtitle = re.search(
+        r"\((.+)\)\s*$", node[0].astext() if node.children else ""
+    )
+    if subtitle:  # the title reads "Exercise 1.1 (subtitle)" by now
+        _index(self, f"exercises; {subtitle[1]}")
     self.body.append(
         "\\phantomsection \\label{"
         + f"exercise:{node.attributes['label']}"
@@ -305,6 +585,10 @@ def setup(app: Sphinx) -> dict[str, bool]:
     app.add_node(student_cut_start)
     app.add_directive("solution-start", StudentSolutionStart, override=True)
     app.add_transform(CutGatedSolutions)
+    app.add_post_transform(LatexTableColumns)
+    app.add_post_transform(LatexOneBibliography)
     app.connect("config-inited", latex_settings)
     app.connect("config-inited", student_settings)
+    app.connect("html-page-context", plain_notebook_buttons, priority=600)
+    app.connect("build-finished", plain_notebook_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,48 @@
+"""The plain notebooks (notebooks/) number things as the built site does.
+
+``scripts/clean_notebooks.py`` numbers equations, theorems, exercises and figures
+itself; here each number is compared with the one the site prints next to the labelled
+element in ``_build/html``. The site's buttons must lead to those notebooks.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "_build" / "html"
+sys.path.insert(0, str(ROOT / "scripts"))
+import clean_notebooks  # noqa: E402
+
+
+def test_every_number_is_the_sites():
+    shown = {}  # the text of every element with an id, on the chapter pages
+    for stem in clean_notebooks.chapters():
+        page = (SITE / "book" / f"{stem}.html").read_text(encoding="utf-8")
+        for el in BeautifulSoup(page, "html.parser").find_all(id=True):
+            shown[el["id"].removeprefix("equation-")] = el.get_text(
+                " ", strip=True
+            )
+    numbers = clean_notebooks.Numbers().labels
+    wrong = [
+        (label, number, shown.get(label, "")[:40])
+        for label, number in numbers.items()
+        if not label.startswith("ch-")  # chapter titles, not numbers
+        and not shown.get(label, "").startswith(number)
+    ]
+    assert len(numbers) > 100 and not wrong, wrong
+
+
+def test_buttons_open_the_plain_notebooks():
+    page = (SITE / "book" / "05_vae.html").read_text(encoding="utf-8")
+    assert "blob/main/notebooks/05_vae.ipynb" in page  # Colab
+    assert "urlpath=tree/notebooks/05_vae.ipynb" in page  # Binder
+    assert "blob/main/book/05_vae.ipynb" not in page
+    served = SITE / "_sources" / "book" / "05_vae.ipynb"
+    assert (
+        served.read_bytes()
+        == (ROOT / "notebooks" / "05_vae.ipynb").read_bytes()
+    )
