@@ -4,6 +4,7 @@ with the extensions the real book uses for its chapters."""
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from bs4 import BeautifulSoup
 from sphinx.application import Sphinx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import course_guide as cg  # noqa: E402
+
 FRONT = """---
 jupytext:
   text_representation:
@@ -168,8 +172,6 @@ def test_counts_core_and_optional_without_solutions_or_hidden_cells(built):
 
 
 def test_reading_rule():
-    import course_guide as cg
-
     assert cg.reading_minutes(1000, 10, 75) == 15  # 5 + 5 + 5 minutes
     assert cg.reading_minutes(1001, 10, 75) == 20
     assert cg.reading_minutes(0, 0, 0) == 0
@@ -180,8 +182,6 @@ def test_reading_rule():
 )
 @pytest.mark.parametrize("level", ["1", "2", "3"])
 def test_every_header_form(kind, level):
-    import course_guide as cg
-
     assert cg.HEADER.match(f"{kind} · difficulty {level} of 3").groups() == (
         kind,
         level,
@@ -204,8 +204,6 @@ def test_chapter_times_table(built):
 
 def test_dependencies_point_backwards(built):
     env, soup, _ = built
-    import course_guide as cg
-
     assert cg.dependencies(env) == {"book/02_two": {"book/01_one": ["eq-one"]}}
     assert rows(soup, 1)[2] == ["2. Two", "ch. 1 (eq-one)"]
 
