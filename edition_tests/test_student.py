@@ -15,17 +15,43 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from course_guide import (  # book/_ext
-    _blocks,
-    _strip_front_matter,
-    parse_exercises,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL = ROOT / "_build" / "html"
 STUDENT = ROOT / "_build" / "student" / "html"
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
 PLAIN_WORD = re.compile(r"^[A-Za-z][A-Za-z'’,;.-]*$")
+FENCE = re.compile(r"^(`{3,}|:{3,})\{([a-z-]+(?::[a-z-]+)?)\}\s*(.*)$")
+
+
+def _blocks(lines: list[str]):
+    """``(name, argument, first line, last line)`` of each fenced MyST directive."""
+    stack: list[tuple[str, str, str, int]] = []
+    for i, line in enumerate(lines):
+        if m := FENCE.match(line.strip()):
+            stack.append((m[1], m[2], m[3].strip(), i))
+        elif stack and set(line.strip()) == {stack[-1][0][0]}:
+            if len(line.strip()) >= len(stack[-1][0]):
+                _, name, arg, start = stack.pop()
+                yield name, arg, start, i
+
+
+def _source(path: Path) -> list[str]:
+    """A chapter source's lines, its front matter blanked (line numbers kept)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    end = lines.index("---", 1) if lines and lines[0] == "---" else -1
+    return [""] * (end + 1) + lines[end + 1 :]
+
+
+def exercise_labels(path: Path) -> set[str]:
+    lines = _source(path)
+    found = set()
+    for name, _arg, start, end in _blocks(lines):
+        if name in ("exercise", "exercise-start"):
+            for line in lines[start + 1 : end]:
+                if m := re.match(r"^:label:\s*(\S+)", line.strip()):
+                    found.add(m[1])
+    return found
 
 
 def _norm(text: str) -> str:
@@ -75,7 +101,7 @@ def _longest_plain_run(text: str) -> str:
 
 def solutions(path: Path) -> list[tuple[str, list[str]]]:
     """``(exercise label, [distinctive pieces])`` for each solution in a chapter source."""
-    lines = _strip_front_matter(path.read_text(encoding="utf-8").splitlines())
+    lines = _source(path)
     found = []
     start: tuple[str, int] | None = None
     for name, arg, a, b in sorted(_blocks(lines), key=lambda t: t[2]):
@@ -137,7 +163,7 @@ CASES = [
 
 def test_every_exercise_has_a_solution_in_the_sources():
     for path in CHAPTERS:
-        labels = {e.label for e in parse_exercises(path)}
+        labels = exercise_labels(path)
         solved = {label for label, _ in solutions(path)}
         assert labels == solved, (
             f"{path.name}: exercises {labels - solved} have no solution"
@@ -168,10 +194,8 @@ def test_exercises_present_and_no_solution_markup(path):
         "a solution element in the student edition"
     )
     assert "Solutionto" not in page_text(STUDENT, path.stem)
-    for ex in parse_exercises(path):
-        assert soup.find(id=ex.label) is not None, (
-            f"exercise {ex.label} missing"
-        )
+    for label in exercise_labels(path):
+        assert soup.find(id=label) is not None, f"exercise {label} missing"
 
 
 def test_no_solution_anywhere_in_the_student_site():
@@ -190,10 +214,12 @@ def test_no_notebook_or_source_to_download():
     assert not (STUDENT / "_sources").exists(), (
         "page sources in the student edition"
     )
-    page = student_html("02_gibbs")
-    assert (
-        "colab.research.google.com" not in page and "mybinder.org" not in page
+    # launch links only to the lab sheets (no solutions), not to the chapters
+    launch = re.findall(
+        r'href="(https://(?:colab\.research\.google\.com|mybinder\.org)[^"]*)"',
+        student_html("02_gibbs"),
     )
+    assert all("labs/student/" in url for url in launch), launch
 
 
 def test_text_describes_the_student_edition():

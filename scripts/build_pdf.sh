@@ -5,9 +5,8 @@
 #   KLNOTES_PDF_STRICT=0 scripts/build_pdf.sh   (warnings allowed)
 #
 # Jupyter Book's LaTeX builder with XeLaTeX, from the same sources and _config.yml as
-# the site (the LaTeX settings are in book/_ext/editions.py). Needs TeX Live; on Debian:
-#   apt-get install texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
-#     texlive-xetex latexmk xindy fonts-freefont-otf fonts-texgyre fonts-texgyre-math lmodern
+# the site (the LaTeX settings are in book/_ext/editions.py). Needs TeX Live and fonts:
+# the Debian packages in .ci/apt-packages.txt.
 # The LaTeX sources and log stay in _build/latex/; the site serves the PDF as
 # _build/html/klnotes.pdf (copied here, and by book/_ext/editions.py after a site build).
 set -euo pipefail
