@@ -90,7 +90,9 @@ def _count(value: object, name: str) -> int:
 def _generator(rng: object) -> np.random.Generator:
     """`rng` normalised by ``numpy.random.default_rng`` (Scientific Python SPEC 7)."""
     if isinstance(rng, (bool, np.bool_)):
-        raise ValueError(f"rng must be None, a seed or a Generator; got {rng!r}")
+        raise ValueError(
+            f"rng must be None, a seed or a Generator; got {rng!r}"
+        )
     try:
         return np.random.default_rng(rng)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
