@@ -69,11 +69,20 @@ def test_sample_actions_rejects_bad_input(probs, states, match):
         sample_actions(probs, states, np.random.default_rng(0))
 
 
-def test_sample_actions_rejects_a_non_generator():
-    with pytest.raises(
-        ValueError, match="rng must be a numpy.random.Generator"
-    ):
-        sample_actions([[0.5, 0.5]], [0], 0)
+def test_sample_actions_normalises_rng_like_default_rng():
+    # SPEC 7: an int seed and the Generator it seeds give the same draws
+    probs = np.full((2, 5), 0.2)
+    s = np.array([0, 1, 1, 0, 1] * 20)
+    by_seed = sample_actions(probs, s, 7)
+    by_gen = sample_actions(probs, s, np.random.default_rng(7))
+    assert np.array_equal(by_seed, by_gen)
+    assert len(set(by_seed.tolist())) > 1  # the draws are not all equal
+
+
+@pytest.mark.parametrize("bad", ["seed", 1.5, True, -3])
+def test_sample_actions_rejects_a_bad_rng(bad):
+    with pytest.raises(ValueError, match="rng must be None, a seed or"):
+        sample_actions([[0.5, 0.5]], [0], bad)
 
 
 # --------------------------------------------------------- the gradient
@@ -129,16 +138,51 @@ def test_ascend_surrogate_rejects_bad_samples():
 
 
 def test_train_bandit_is_deterministic_given_a_seed():
-    r1 = train_bandit(R, "adaptive", updates=5, seed=4)
-    r2 = train_bandit(R, "adaptive", updates=5, seed=4)
+    r1 = train_bandit(R, "adaptive", updates=5, rng=4)
+    r2 = train_bandit(R, "adaptive", updates=5, rng=4)
     for x, y in zip(r1, r2, strict=True):
         assert np.array_equal(x, y)
-    r3 = train_bandit(R, "adaptive", updates=5, seed=5)
+    r3 = train_bandit(R, "adaptive", updates=5, rng=5)
     assert not np.array_equal(r1.kls, r3.kls)
 
 
+def test_train_bandit_accepts_a_generator_as_rng():
+    by_seed = train_bandit(R, "fixed", updates=3, rng=9)
+    by_gen = train_bandit(R, "fixed", updates=3, rng=np.random.default_rng(9))
+    assert np.array_equal(by_seed.kls, by_gen.kls)
+
+
+def test_skipping_the_maximiser_changes_nothing_else():
+    full = train_bandit(R, "adaptive", updates=4, rng=6)
+    fast = train_bandit(R, "adaptive", updates=4, rng=6, maximiser=False)
+    for name in ("kls", "rewards", "betas", "steps", "state_kls"):
+        assert np.array_equal(getattr(full, name), getattr(fast, name))
+    assert np.all(np.isfinite(full.maximiser_kls))
+    assert np.all(np.isnan(fast.maximiser_kls))
+
+
+def test_curvature_rule_is_common_to_all_modes():
+    # the unpenalised modes take the same per-state step 1/M_s (beta = 0)
+    # as the penalised ones; with the constant rule every step is `step`
+    for mode in ("none", "clip"):
+        run = train_bandit(R, mode, updates=4, rng=3)
+        assert np.all(run.steps <= 10.0) and np.any(run.steps < 10.0)
+        const = train_bandit(R, mode, updates=4, rng=3, step_rule="constant")
+        assert np.all(const.steps == 10.0)
+    # the step of "none" is min(10, 1 / M_s) with M_s the beta = 0 bound;
+    # replay the first update's batch to check it
+    rng = np.random.default_rng(3)
+    s = rng.integers(0, R.shape[0], 256)
+    a = sample_actions(np.full(R.shape, 1 / R.shape[1]), s, rng)
+    adv = R[s, a] + rng.normal(size=256) - R.mean(1)[s]
+    bound = curvature_bound(np.zeros(R.shape), s, a, adv, beta=0.0)
+    want = np.minimum(10.0, 1 / bound)
+    run = train_bandit(R, "none", updates=1, rng=3)
+    assert np.allclose(run.steps[0], want, rtol=1e-12)
+
+
 def test_train_bandit_record_shapes_and_beta_path():
-    run = train_bandit(R, "adaptive", updates=8, seed=2, kl_target=0.01)
+    run = train_bandit(R, "adaptive", updates=8, rng=2, kl_target=0.01)
     assert run.kls.shape == run.betas.shape == (8,)
     assert run.steps.shape == run.state_kls.shape == (8, R.shape[0])
     assert run.rewards.shape == (9,)
@@ -158,7 +202,7 @@ def test_penalty_rule_bounds_step_times_penalty_curvature():
     # step = 2 N / (beta max_s n_s) when that is below the base step, the
     # same in every state; since max_s n_s >= N / S, step * beta <= 2 S
     run = train_bandit(
-        R, "fixed", beta=50.0, updates=4, batch=30, seed=0, step_rule="penalty"
+        R, "fixed", beta=50.0, updates=4, batch=30, rng=0, step_rule="penalty"
     )
     assert run.steps.shape == (4, R.shape[0])
     assert np.all(run.steps == run.steps[:, :1])
@@ -358,10 +402,10 @@ def test_train_bandit_maximiser_record_and_overshoot():
     # its maximiser; the curvature rule, on these seeds, never ends an
     # update more than 0.01 nats beyond it (observed, not guaranteed)
     big = np.random.default_rng(0).normal(scale=0.3, size=(50, 10))
-    old_rule = train_bandit(big, "fixed", seed=11, step_rule="penalty")
+    old_rule = train_bandit(big, "fixed", rng=11, step_rule="penalty")
     assert np.max(old_rule.state_kls - old_rule.maximiser_kls) > 50
     for mode, seed in [("fixed", 10), ("fixed", 11), ("adaptive", 11)]:
-        run = train_bandit(big, mode, seed=seed)
+        run = train_bandit(big, mode, rng=seed)
         assert run.state_kls.shape == run.maximiser_kls.shape == (60, 50)
         np.testing.assert_allclose(run.state_kls.mean(1), run.kls, rtol=1e-15)
         assert np.max(run.state_kls - run.maximiser_kls) < 0.01
@@ -386,7 +430,7 @@ def test_bound_maximiser_and_step_reject_bad_input(func, kwargs, match):
 def test_curvature_rule_keeps_large_beta_stable_where_constant_step_fails():
     # fixed beta = 64 with step 10 is past the stability limit; the
     # curvature rule keeps every update small, the constant step does not
-    kw = {"beta": 64.0, "updates": 6, "seed": 0}
+    kw = {"beta": 64.0, "updates": 6, "rng": 0}
     stable = train_bandit(R, "fixed", **kw)
     unstable = train_bandit(R, "fixed", step_rule="constant", **kw)
     assert stable.kls.max() < 0.05
@@ -406,6 +450,8 @@ def test_curvature_rule_keeps_large_beta_stable_where_constant_step_fails():
         ((R, "none"), {"step": -1.0}, "step must be a finite number > 0"),
         ((R, "fixed"), {"beta": 0.0}, "beta must be a finite number > 0"),
         ((R, "none"), {"noise": np.inf}, "noise must be a finite number"),
+        ((R, "none"), {"maximiser": "yes"}, "maximiser must be True or"),
+        ((R, "none"), {"rng": "seed"}, "rng must be None, a seed or"),
     ],
 )
 def test_train_bandit_rejects_bad_input(args, kwargs, match):

@@ -87,8 +87,23 @@ def _count(value: object, name: str) -> int:
     return int(value)
 
 
+def _generator(rng: object) -> np.random.Generator:
+    """`rng` normalised by ``numpy.random.default_rng`` (Scientific Python SPEC 7)."""
+    if isinstance(rng, (bool, np.bool_)):
+        raise ValueError(
+            f"rng must be None, a seed or a Generator; got {rng!r}"
+        )
+    try:
+        return np.random.default_rng(rng)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"rng must be None, a seed or a numpy.random.Generator; "
+            f"got {type(rng).__name__} {rng!r:.60}"
+        ) from exc
+
+
 def sample_actions(
-    probs: ArrayLike, states: ArrayLike, rng: np.random.Generator
+    probs: ArrayLike, states: ArrayLike, rng: object = None
 ) -> NDArray[np.intp]:
     r"""Draw one action per state from a tabular policy (inverse CDF).
 
@@ -99,8 +114,9 @@ def sample_actions(
         finite, >= 0, each row summing to 1 (within 1e-9).
     states : array_like of int, shape (N,)
         The states, each in ``[0, S)``.
-    rng : numpy.random.Generator
-        The source of randomness.
+    rng : None, int, array of ints, SeedSequence, BitGenerator or Generator
+        The source of randomness, passed through
+        ``numpy.random.default_rng`` (a Generator is used as it is).
 
     Returns
     -------
@@ -111,7 +127,8 @@ def sample_actions(
     ------
     ValueError
         If `probs` is not a valid (S, K) array of distributions, `states` is
-        not a 1-D integer array in range, or `rng` is not a Generator.
+        not a 1-D integer array in range, or `rng` is not accepted by
+        ``numpy.random.default_rng``.
 
     Notes
     -----
@@ -141,10 +158,7 @@ def sample_actions(
     if s.size and (s.min() < 0 or s.max() >= p.shape[0]):
         bad = s[(s < 0) | (s >= p.shape[0])][0]
         raise ValueError(f"states must lie in [0, {p.shape[0]}); found {bad}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(  # noqa: TRY004 (the book's convention: ValueError)
-            f"rng must be a numpy.random.Generator; got {type(rng).__name__}"
-        )
+    rng = _generator(rng)
     cdf = np.cumsum(p[s], axis=1)
     u = 1.0 - rng.random(s.size)  # uniform on (0, 1]
     return np.sum(cdf < (u * cdf[:, -1])[:, None], axis=1)
@@ -173,8 +187,9 @@ class BanditRun(NamedTuple):
         The same divergence at the maximiser of the update's penalised
         surrogate (:func:`penalised_maximiser`), the point that ascent on
         that batch would reach with unlimited epochs (with the curvature
-        step rule); NaN in modes
-        ``"none"`` and ``"clip"``, which have no penalty.
+        step rule); NaN in modes ``"none"`` and ``"clip"``, which have no
+        penalty, and when :func:`train_bandit` is called with
+        ``maximiser=False``.
     """
 
     kls: NDArray[np.float64]
@@ -330,7 +345,7 @@ def curvature_bound(
     The penalised surrogate of :func:`klnotes.models.ppo.surrogate` (no
     clipping) is a sum :math:`\sum_s f_s(z_s)` of functions of the logits
     :math:`z_s` of one state each. This returns, for every state, an
-    :math:`L_s` with :math:`|v^\top\nabla^2 f_s(z)\,v| \le L_s\|v\|^2` for
+    :math:`M_s` with :math:`|v^\top\nabla^2 f_s(z)\,v| \le M_s\|v\|^2` for
     every :math:`v` and **every** :math:`z` (not only at the old policy).
 
     Parameters
@@ -346,10 +361,10 @@ def curvature_bound(
 
     Returns
     -------
-    L : ndarray, shape (S,)
+    M : ndarray, shape (S,)
         The bound
 
-        .. math:: L_s &= \tfrac12\big(\max_a w_{sa} - \min_a w_{sa} \\
+        .. math:: M_s &= \tfrac12\big(\max_a w_{sa} - \min_a w_{sa} \\
                   &\qquad + \beta n_s/N\big),
 
         with :math:`w_{sa}` the sum of
@@ -375,9 +390,9 @@ def curvature_bound(
     Since :math:`\bar w` lies between :math:`\min w` and :math:`\max w`,
     :math:`|g_a| \le \max w - \min w + c`, and
     :math:`\sum_a\pi_a u_a^2 = \operatorname{Var}_\pi(v) \le \tfrac12\|v\|^2`.
-    Gradient ascent on :math:`f_s` with a step :math:`\eta_s \le 1/L_s`
+    Gradient ascent on :math:`f_s` with a step :math:`\tau_s \le 1/M_s`
     therefore raises :math:`f_s` by at least
-    :math:`\tfrac12\eta_s\|\nabla f_s\|^2` at every step (the descent lemma).
+    :math:`\tfrac12\tau_s\|\nabla f_s\|^2` at every step (the descent lemma).
     The clipped surrogate is not differentiable where a ratio crosses the
     clip, and the bound says nothing there.
 
@@ -520,7 +535,7 @@ def ascend_surrogate(
 ) -> tuple[NDArray[np.float64], list[NDArray[np.float64]]]:
     r"""Full-batch gradient ascent on PPO's surrogate, from the old policy.
 
-    Runs `epochs` steps :math:`z_s \leftarrow z_s + \eta_s\nabla_{z_s} L`
+    Runs `epochs` steps :math:`z_s \leftarrow z_s + \tau_s\nabla_{z_s} L`
     starting at `logits_old`, where :math:`L` is the
     objective of :func:`klnotes.models.ppo.surrogate` with the same
     arguments (plain, clipped with `clip_eps`, penalised with `beta`, or
@@ -537,7 +552,7 @@ def ascend_surrogate(
     epochs : int, keyword-only
         Number of gradient steps, >= 1.
     step : float or array_like of shape (S,), keyword-only
-        Step size :math:`\eta`, > 0: one for all states, or one per state.
+        Step size :math:`\tau`, > 0: one for all states, or one per state.
         (The surrogate is a sum of functions of one state's logits each, so
         a step per state is gradient ascent on each of them.)
     beta, clip_eps : keyword-only
@@ -565,7 +580,7 @@ def ascend_surrogate(
     source), so an epoch costs :math:`O(SK)` whatever :math:`N`; the result
     equals stepping with the gradient of
     :func:`klnotes.models.ppo.surrogate`. Without clipping, a step
-    :math:`\eta_s \le 1/L_s` (:func:`curvature_bound`) makes no epoch
+    :math:`\tau_s \le 1/M_s` (:func:`curvature_bound`) makes no epoch
     lower the penalised surrogate in any state (every epoch raises it where
     its gradient is not zero).
 
@@ -637,7 +652,8 @@ def train_bandit(
     kl_target: float = 0.02,
     clip_eps: float = 0.2,
     noise: float = 1.0,
-    seed: int = 1,
+    rng: object = None,
+    maximiser: bool = True,
 ) -> BanditRun:
     r"""Train a tabular softmax policy on a noisy contextual bandit with PPO.
 
@@ -664,16 +680,20 @@ def train_bandit(
     step : float, keyword-only
         Base step size of gradient ascent, > 0.
     step_rule : {"curvature", "penalty", "constant"}, keyword-only
-        How the step is chosen in the penalised modes (``"none"`` and
-        ``"clip"`` always use `step`). ``"constant"``: `step` throughout.
-        ``"curvature"`` (default): in each state :math:`s` the step
-        :math:`\eta_s = \min(\eta, 1/L_s)`, with :math:`L_s` the bound of
-        :func:`curvature_bound` on the curvature of the *whole* penalised
-        surrogate (its surrogate part and its penalty part) for the
-        update's batch and :math:`\beta`. ``"penalty"``: one step
-        :math:`\min(\eta, 2N/(\beta\max_s n_s))` for all states, which
+        How the step is chosen; the same rule serves all four modes.
+        ``"constant"``: `step` throughout. ``"curvature"`` (default): in
+        each state :math:`s` the step :math:`\tau_s = \min(\tau, 1/M_s)`,
+        with :math:`M_s` the bound of :func:`curvature_bound` on the
+        curvature of the *whole* objective (its surrogate part and, in the
+        penalised modes, its penalty part) for the update's batch and
+        :math:`\beta` (:math:`\beta = 0` for ``"none"`` and ``"clip"``;
+        for ``"clip"`` this is the bound of the unclipped surrogate, which
+        the clipped one equals until a ratio reaches the clip).
+        ``"penalty"``: in the penalised modes one step
+        :math:`\min(\tau, 2N/(\beta\max_s n_s))` for all states, which
         accounts for the penalty's curvature only; it is kept to show that
-        this does not suffice (see Notes).
+        this does not suffice (see Notes); ``"none"`` and ``"clip"`` then
+        use `step`.
     beta : float, keyword-only
         The (initial) penalty coefficient, > 0; ignored for ``"none"``.
     kl_target : float, keyword-only
@@ -682,9 +702,16 @@ def train_bandit(
         The clip range of mode ``"clip"``, > 0.
     noise : float, keyword-only
         Standard deviation of the observed reward around its mean, > 0.
-    seed : int, keyword-only
-        Seed of the ``numpy.random.default_rng`` that draws states, actions
-        and reward noise.
+    rng : None, int, SeedSequence, BitGenerator or Generator, keyword-only
+        Source of the states, actions and reward noise, passed through
+        ``numpy.random.default_rng`` (Scientific Python SPEC 7): an int
+        gives a reproducible run, a Generator is used (and advanced) as it
+        is, None draws fresh entropy.
+    maximiser : bool, keyword-only
+        Whether to compute each update's penalised maximiser and record its
+        divergence in ``maximiser_kls`` (NaN where not computed, and always
+        in the unpenalised modes). Skipping it halves the run time of the
+        penalised modes and changes nothing else.
 
     Returns
     -------
@@ -708,7 +735,7 @@ def train_bandit(
               &\quad - \beta\frac{n_s}{N}
               D\big(\pi_{\text{old}}(\cdot|s)\,\|\,\pi_\theta(\cdot|s)\big)
 
-    by at least :math:`\tfrac12\eta_s\|\nabla f_s\|^2`. Hence :math:`f_s`
+    by at least :math:`\tfrac12\tau_s\|\nabla f_s\|^2`. Hence :math:`f_s`
     never falls below its value at the old policy, which bounds the
     divergence,
 
@@ -734,7 +761,7 @@ def train_bandit(
     >>> import numpy as np
     >>> from klnotes.models.bandit import train_bandit
     >>> R = np.random.default_rng(0).normal(scale=0.3, size=(5, 3))
-    >>> run = train_bandit(R, "adaptive", updates=3, seed=2)
+    >>> run = train_bandit(R, "adaptive", updates=3, rng=2)
     >>> run.kls.shape, run.rewards.shape
     ((3,), (4,))
     """
@@ -759,9 +786,11 @@ def train_bandit(
     kl_target = _positive(kl_target, "kl_target")
     clip_eps = _positive(clip_eps, "clip_eps")
     noise = _positive(noise, "noise")
+    if not isinstance(maximiser, (bool, np.bool_)):
+        raise ValueError(f"maximiser must be True or False; got {maximiser!r}")
 
     n_states, n_actions = R.shape
-    rng = np.random.default_rng(seed)
+    rng = _generator(rng)
     theta = np.zeros((n_states, n_actions))
 
     def expected_reward(z: NDArray[np.float64]) -> float:
@@ -779,9 +808,9 @@ def train_bandit(
         b = 0.0 if mode in ("none", "clip") else beta
         batch_sums = _summed(old, s, a, adv)
         eta = np.full(n_states, step)
-        if b > 0 and step_rule == "curvature":
+        if step_rule == "curvature":
             bound = _bound(batch_sums, b)
-            # 1 / L_s, or the base step where L_s = 0 (a state without
+            # 1 / M_s, or the base step where M_s = 0 (a state without
             # samples, whose logits do not move)
             inv = np.divide(
                 1.0, bound, out=np.full(n_states, np.inf), where=bound > 0
@@ -798,7 +827,7 @@ def train_bandit(
             set(),
         )
         d_states = kl_logits(old, theta)
-        if b > 0:
+        if b > 0 and maximiser:
             star = _maximiser(batch_sums, b)
             maximiser_kls.append(kl_logits(old, star))
         else:
