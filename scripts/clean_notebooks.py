@@ -205,6 +205,16 @@ def convert(text: str, nums: Numbers, cited: list[str]) -> str:
             )
         elif name == "solution-end":
             out.append("*(End of the solution.)*")
+        elif name in ("admonition", "dropdown"):  # e.g. "Going deeper: ..."
+            title = roles(arg, nums, cited)
+            folded = name == "dropdown" or "dropdown" in options.get(
+                "class", ""
+            )
+            out.append(
+                f"<details>\n<summary>{title}</summary>\n\n{body}\n\n</details>"
+                if folded
+                else f"\n***\n\n**{title}**\n\n{body}\n\n***\n"
+            )
         else:
             raise ValueError(
                 f"no plain rendering for the directive {{{name}}}"
