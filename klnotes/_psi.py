@@ -66,22 +66,35 @@ def _horner(
     x: NDArray[np.float64], coeffs: tuple[float, ...]
 ) -> NDArray[np.float64]:
     """``coeffs[0] + coeffs[1] x + coeffs[2] x^2 + ...``, evaluated in place."""
-    acc = np.full_like(x, coeffs[-1])
-    for c in coeffs[-2::-1]:
+    if len(coeffs) == 1:
+        return np.full_like(x, coeffs[0])
+    acc = x * coeffs[-1]  # the first step of the loop below, without a fill
+    acc += coeffs[-2]
+    for c in coeffs[-3::-1]:
         acc *= x
         acc += c
     return acc
 
 
-def _psi_series(u: NDArray[np.float64]) -> NDArray[np.float64]:
-    m = float(np.max(np.abs(u))) if u.size else 0.0
-    n = _n_terms(
-        m, lambda a, j: 2.0 * a**j / math.factorial(j + 2), len(_PSI_COEFFS)
-    )
-    out = _horner(u, _PSI_COEFFS[:n])
+def _psi_series(
+    u: NDArray[np.float64], m: float | None = None
+) -> NDArray[np.float64]:
+    """The series of psi(u), its degree set by ``m = max |u|`` (computed if
+    not given)."""
+    if m is None:
+        m = float(np.max(np.abs(u))) if u.size else 0.0
+    out = _psi_series_inner(u, m)
     out *= u
     out *= u
     return out
+
+
+def _psi_series_inner(u: NDArray[np.float64], m: float) -> NDArray[np.float64]:
+    """``psi(u) / u**2`` by its series, the degree set by ``m = max |u|``."""
+    n = _n_terms(
+        m, lambda a, j: 2.0 * a**j / math.factorial(j + 2), len(_PSI_COEFFS)
+    )
+    return _horner(u, _PSI_COEFFS[:n])
 
 
 def expm1mx(u: ArrayLike) -> Result:
@@ -167,14 +180,31 @@ def psi_checked(u: ArrayLike, name: str) -> Result:
 
 def _psi(flat: NDArray[np.float64]) -> NDArray[np.float64]:
     """psi on a float64 array of ndim >= 1 (no validation; overflow gives inf)."""
-    near = np.abs(flat) < _PSI_SERIES_BOUND
-    if near.all():
-        return _psi_series(flat)
+    mag = np.abs(flat)
+    m = float(np.max(mag)) if flat.size else 0.0
+    if m < _PSI_SERIES_BOUND:  # all in the series range (NaN never is)
+        return _psi_series(flat, m)
+    near = mag < _PSI_SERIES_BOUND
     out = np.expm1(flat)
     out -= flat
     if near.any():
         out[near] = _psi_series(flat[near])
     return out
+
+
+def _psi_in_place(u: NDArray[np.float64]) -> None:
+    """``u[...] = psi(u)`` for a contiguous float64 block, the same values as
+    :func:`_psi` (the series without the ``|u|`` temporary and the final
+    copy, when every entry is in its range)."""
+    if not u.size:
+        return
+    m = max(float(np.max(u)), -float(np.min(u)))  # max |u|
+    if m < _PSI_SERIES_BOUND:
+        acc = _psi_series_inner(u, m)
+        acc *= u
+        np.multiply(acc, u, out=u)
+    else:
+        u[...] = _psi(u)
 
 
 def _xmlog1p(t: NDArray[np.float64]) -> NDArray[np.float64]:
