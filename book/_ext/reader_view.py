@@ -18,6 +18,18 @@
 - ARIA: docutils marks a citation list (the References of a docstring on the API page)
   ``role="list"`` although its entries are not list items, which assistive technology
   reports as a broken list (axe-core: aria-required-children); the role is dropped.
+- Code lines: each line of highlighted code is a ``span.line`` that knows its
+  indentation (``--i``), so a line that wraps on a phone continues under a hanging
+  indent, marked in the gutter (book/_static/klnotes.css).
+- Figures: a figure's image links to the image file, which the browser opens full size.
+- Optional material: a code cell tagged ``deeper`` gets the class ``deeper`` (MyST-NB
+  writes ``tag_deeper``), as do admonitions with ``:class: deeper``; klnotes.css marks
+  both "Going deeper".
+- The header's ".pdf" opens the typeset book, ``klnotes.pdf`` at the site's root,
+  instead of printing the web page.
+- Scripts: exact duplicates are dropped from each page (with Sphinx 7.4, sphinx-togglebutton's
+  selector script is added twice), and sphinx-thebe, which Jupyter Book always loads
+  although the site has no live code, is switched off.
 - The proof index page of sphinx-proof (raw labels such as ``thm-gibbs``, linked from
   nowhere) is not built: the numbered theorems are reached through the chapters.
 """
@@ -28,6 +40,8 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from pygments.formatters import HtmlFormatter
+from sphinx.highlighting import PygmentsBridge
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
@@ -36,6 +50,7 @@ TEMPLATES = HERE.parent / "_templates"
 STATIC = HERE.parent / "_static"
 CSS_FILE = "klnotes.css"
 JS_FILE = "klnotes.js"
+PDF = "klnotes.pdf"  # the typeset book, which the PDF build copies to the site's root
 CODE_STYLES = {
     "pygments_light_style": "a11y-high-contrast-light",
     "pygments_dark_style": "a11y-high-contrast-dark",
@@ -132,17 +147,70 @@ def figure_alt_text(
                 image["alt"] = text
 
 
+class LineFormatter(HtmlFormatter):
+    """Pygments' HTML with each code line in ``<span class="line" style="--i:N">``.
+
+    N is the line's indentation in columns; Pygments closes and reopens its token spans
+    at line ends, so every line span is well formed.
+    """
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self.linespans = "line"
+
+    def _wrap_linespans(self, inner):
+        for is_line, line in inner:
+            if is_line:
+                text = re.sub(r"<[^>]+>", "", line)
+                indent = len(text) - len(text.lstrip(" "))
+                line = f'<span class="line" style="--i:{indent}">{line}</span>'
+            yield is_line, line
+
+
+def mark_deeper_cells(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for node in doctree.findall(nodes.container):
+        if "tag_deeper" in node["classes"] and "deeper" not in node["classes"]:
+            node["classes"].append("deeper")
+
+
 _CITATION_LIST = '<div role="list" class="citation-list">'
+# a figure's image (not already a link) becomes a link to the image file
+_FIGURE_IMAGE = re.compile(r'(<figure[^>]*>\s*)(<img [^>]*src="([^"]+)"[^>]*>)')
 
 
-def fix_citation_list_role(
-    app: Sphinx, pagename, templatename, context, doctree
-) -> None:
+def _script_key(script) -> tuple:
+    # an inline script is registered with filename None by one extension and "" by another
+    attrs = getattr(script, "attributes", {}) or {}
+    return (str(getattr(script, "filename", script) or ""), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+
+
+def page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     body = context.get("body")
-    if body and _CITATION_LIST in body:
-        context["body"] = body.replace(
-            _CITATION_LIST, '<div class="citation-list">'
+    if body:
+        body = body.replace(_CITATION_LIST, '<div class="citation-list">')
+        context["body"] = _FIGURE_IMAGE.sub(
+            r'\1<a class="klnotes-zoom" href="\3" title="Open the figure full size">\2</a>', body
         )
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []):
+            if button.get("label") == "download-pdf-button":  # was window.print()
+                button.pop("javascript", None)
+                button.update(type="link", url=context["pathto"](PDF, 1), tooltip="The typeset book (PDF)")
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        if _script_key(script) not in seen:
+            seen.add(_script_key(script))
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def drop_thebe(app: Sphinx) -> None:
+    # sphinx-thebe registers its handlers and stylesheet in its setup(); none is wanted
+    for listeners in app.events.listeners.values():
+        listeners[:] = [
+            h for h in listeners if getattr(h.handler, "__module__", "") != "sphinx_thebe"
+        ]
+    app.registry.css_files = [c for c in app.registry.css_files if "thebe" not in c[0]]
 
 
 def configure(app: Sphinx, config: Config) -> None:
@@ -153,12 +221,15 @@ def configure(app: Sphinx, config: Config) -> None:
         **CODE_STYLES,
     }
     config.html_domain_indices = DOMAIN_INDICES
+    drop_thebe(app)
 
 
 def setup(app: Sphinx) -> dict[str, bool]:
+    PygmentsBridge.html_formatter = LineFormatter
     app.connect("config-inited", configure, priority=900)
     app.connect("doctree-resolved", figure_alt_text)
-    app.connect("html-page-context", fix_citation_list_role)
+    app.connect("doctree-resolved", mark_deeper_cells)
+    app.connect("html-page-context", page_context, priority=900)
     app.add_css_file(CSS_FILE)
     app.add_js_file(JS_FILE, loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
