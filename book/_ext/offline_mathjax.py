@@ -38,11 +38,18 @@ def prerender(app: Sphinx, exception: Exception | None) -> None:
     out = Path(app.outdir)
     static = out / "_static"
     shutil.copytree(
-        mathjax_source() / FONTS, static / "mathjax" / FONTS, dirs_exist_ok=True
+        mathjax_source() / FONTS,
+        static / "mathjax" / FONTS,
+        dirs_exist_ok=True,
     )
     pages = [str(p) for p in out.rglob("*.html") if "_static" not in p.parts]
     done = node(
-        [str(SCRIPT), str(mathjax_source()), str(static / "mathjax-chtml.css"), *pages],
+        [
+            str(SCRIPT),
+            str(mathjax_source()),
+            str(static / "mathjax-chtml.css"),
+            *pages,
+        ],
         return_completed_process=True,
         capture_output=True,
         text=True,

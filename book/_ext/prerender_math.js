@@ -53,6 +53,11 @@ require(es5 + "/node-main.js")
         }
         if (item.display) {
           const w = html.outputJax.getBBox(item, html).w;
+          // MathJax's scale (to match the text's x-height) moves to a variable that
+          // klnotes.css combines with the width
+          const scale = parseFloat(adaptor.getStyle(node, "font-size") || "100") / 100;
+          adaptor.setStyle(node, "font-size", "");
+          adaptor.setStyle(node, "--klnotes-scale", scale.toFixed(3));
           adaptor.setStyle(node, "--klnotes-w", w.toFixed(2));
         }
       }

@@ -167,7 +167,9 @@ class LineFormatter(HtmlFormatter):
             yield is_line, line
 
 
-def mark_deeper_cells(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+def mark_deeper_cells(
+    app: Sphinx, doctree: nodes.document, docname: str
+) -> None:
     for node in doctree.findall(nodes.container):
         if "tag_deeper" in node["classes"] and "deeper" not in node["classes"]:
             node["classes"].append("deeper")
@@ -175,27 +177,41 @@ def mark_deeper_cells(app: Sphinx, doctree: nodes.document, docname: str) -> Non
 
 _CITATION_LIST = '<div role="list" class="citation-list">'
 # a figure's image (not already a link) becomes a link to the image file
-_FIGURE_IMAGE = re.compile(r'(<figure[^>]*>\s*)(<img [^>]*src="([^"]+)"[^>]*>)')
+_FIGURE_IMAGE = re.compile(
+    r'(<figure[^>]*>\s*)(<img [^>]*src="([^"]+)"[^>]*>)'
+)
 
 
 def _script_key(script) -> tuple:
     # an inline script is registered with filename None by one extension and "" by another
     attrs = getattr(script, "attributes", {}) or {}
-    return (str(getattr(script, "filename", script) or ""), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+    return (
+        str(getattr(script, "filename", script) or ""),
+        tuple(sorted((k, str(v)) for k, v in attrs.items())),
+    )
 
 
-def page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+def page_context(
+    app: Sphinx, pagename, templatename, context, doctree
+) -> None:
     body = context.get("body")
     if body:
         body = body.replace(_CITATION_LIST, '<div class="citation-list">')
         context["body"] = _FIGURE_IMAGE.sub(
-            r'\1<a class="klnotes-zoom" href="\3" title="Open the figure full size">\2</a>', body
+            r'\1<a class="klnotes-zoom" href="\3" title="Open the figure full size">\2</a>',
+            body,
         )
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []):
-            if button.get("label") == "download-pdf-button":  # was window.print()
+            if (
+                button.get("label") == "download-pdf-button"
+            ):  # was window.print()
                 button.pop("javascript", None)
-                button.update(type="link", url=context["pathto"](PDF, 1), tooltip="The typeset book (PDF)")
+                button.update(
+                    type="link",
+                    url=context["pathto"](PDF, 1),
+                    tooltip="The typeset book (PDF)",
+                )
     seen, unique = set(), []
     for script in context.get("script_files", []):
         if _script_key(script) not in seen:
@@ -208,9 +224,13 @@ def drop_thebe(app: Sphinx) -> None:
     # sphinx-thebe registers its handlers and stylesheet in its setup(); none is wanted
     for listeners in app.events.listeners.values():
         listeners[:] = [
-            h for h in listeners if getattr(h.handler, "__module__", "") != "sphinx_thebe"
+            h
+            for h in listeners
+            if getattr(h.handler, "__module__", "") != "sphinx_thebe"
         ]
-    app.registry.css_files = [c for c in app.registry.css_files if "thebe" not in c[0]]
+    app.registry.css_files = [
+        c for c in app.registry.css_files if "thebe" not in c[0]
+    ]
 
 
 def configure(app: Sphinx, config: Config) -> None:

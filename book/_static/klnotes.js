@@ -16,7 +16,7 @@
   const update = () => {
     document.querySelectorAll(SCROLLERS).forEach((e) => {
       if (e.scrollWidth > e.clientWidth + 1) {
-        if (!e.matches("mjx-container")) e.tabIndex = 0;
+        e.tabIndex = 0;
         cue(e);
       } else e.classList.remove("klnotes-more");
     });
