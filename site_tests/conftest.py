@@ -1,12 +1,9 @@
 """Fixtures of the site checks: the built site, a local server, Chromium as readers have it.
 
-Chromium is the system browser (Debian's ``chromium``, or ``KLNOTES_CHROMIUM``), driven
-by pytest-playwright and launched WITHOUT ``--hide-scrollbars``, so that pages are seen
-with classic scrollbars, as Chrome and Edge draw them on Windows and Linux. Every host
-name except the local server's address maps to "not found": pages are exercised as a
-reader without a network sees them. With ``CI=true`` a missing site or browser is a
-failure; elsewhere those tests are skipped with the reason. Runs in parallel with
-pytest-xdist (``-n 2``): each worker has its own server and browser.
+The system Chromium (or ``KLNOTES_CHROMIUM``), driven by pytest-playwright, launched
+WITHOUT ``--hide-scrollbars`` (classic scrollbars, as Chrome and Edge draw them on
+Windows and Linux) and without a network. With ``CI=true`` a missing site or browser is
+a failure, elsewhere a skip. With pytest-xdist (``-n 2``) a page's tests share a worker.
 """
 
 from __future__ import annotations
@@ -63,6 +60,11 @@ def server():
     httpd.server_close()
 
 
+ARGS = "--no-sandbox --disable-gpu --disable-quic --no-first-run --disable-sync --disable-background-networking --disable-component-update"
+# no network: every host name except the local server's address fails to resolve
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright's launch arguments: the system Chromium, classic scrollbars, offline."""
@@ -74,16 +76,7 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "ignore_default_args": ["--hide-scrollbars"],
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-        ],
+        "args": [*ARGS.split(), OFFLINE],
     }
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from PIL import Image
 from sitepaths import (
     CHAPTERS,
     OUT,
@@ -44,7 +45,9 @@ MIN_VISIBLE_DISPLAYS = 0.95  # of all display formulas at phone width
 MIN_LABEL_PX = 9.0  # figure text, CSS px
 THROTTLE = 4  # CPU slowdown of the "slow phone"
 RAW_TEX_LIMIT_MS = 3000
-MAX_CLS = 0.05
+MAX_CLS = (
+    0.1  # "good" in Web Vitals; typesetting itself no longer shifts anything
+)
 MAX_FIRST_LOAD_BYTES = (
     2**20
 )  # a chapter's first load without its figures, gzip
@@ -70,6 +73,20 @@ def reader_view(open_page, rel: str, size: str) -> dict:
     if (rel, size) in _measured:
         return _measured[rel, size]
     page, url = open_page(rel, size)
+    errors, outside = [], []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and errors.append(f"{r.status}: {r.url}"),
+    )
+    page.on(
+        "request",
+        lambda r: (
+            urlsplit(r.url).hostname in ("127.0.0.1", None)
+            or outside.append(r.url)
+        ),
+    )
     page.goto(url, wait_until="load")
     stem = Path(rel).stem
     if rel in CHAPTERS:
@@ -101,6 +118,11 @@ def reader_view(open_page, rel: str, size: str) -> dict:
         "typeset": page.evaluate(
             "() => document.querySelectorAll('mjx-container').length"
         ),
+        "unloaded": page.evaluate(
+            "() => [...document.images].filter(i => !i.naturalWidth).map(i => i.src)"
+        ),
+        "errors": errors,
+        "outside": outside,
     }
     page.add_script_tag(content=_axe_source())
     result = page.evaluate(
@@ -116,130 +138,62 @@ def reader_view(open_page, rel: str, size: str) -> dict:
     return view
 
 
-def _record(name: str, data) -> None:
-    """Measurements for people to read (not read by the tests)."""
-    OUT.joinpath(name).write_text(
-        json.dumps(data, indent=1, ensure_ascii=False)
-    )
-
-
 both = pytest.mark.parametrize("size", VIEWPORTS)
 every_page = pytest.mark.parametrize("rel", PAGES)
 
 
-@every_page
-def test_page_loads_offline_without_errors(rel, open_page):
-    """Images load, no console error, no request leaves localhost, math is typeset."""
-    page, url = open_page(rel, "laptop-1280")
-    requests, errors = [], []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on(
-        "console",
-        lambda m: errors.append(m.text) if m.type == "error" else None,
-    )
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "response",
-        lambda r: (
-            errors.append(f"HTTP {r.status}: {r.url}")
-            if r.status >= 400
-            else None
-        ),
-    )
-    page.goto(url, wait_until="load")
-    if page.evaluate("() => !!document.querySelector('.math')"):
-        assert (
-            page.evaluate(
-                "() => document.querySelectorAll('mjx-container').length"
+def _defects(rel: str, size: str, v: dict) -> dict[str, list[str]]:
+    """Every defect of the reader's view, by kind (an empty list is a pass)."""
+    r, laptop = v["reader"], size.startswith("laptop")
+    code = v["code"]
+    figures = []
+    for fig in r["figures"]:
+        with Image.open(SITE / Path(rel).parent / unquote(fig["src"])) as img:
+            dpi = img.info.get("dpi", (72, 72))[0]
+        px = SMALL_FONT_SIZE * dpi / 72 * fig["scale"]  # the smallest text
+        if px < MIN_LABEL_PX or not fig["link"]:
+            figures.append(
+                f"{fig['src'][-20:]}: {px:.1f} px, link {fig['link']}"
             )
-            > 0
-        ), f"{rel}: math not typeset"
-    bad = page.evaluate(
-        "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
-    )
-    assert not bad, f"{rel}: images that did not load: {bad}"
-    page.wait_for_timeout(200)
-    outside = [
-        u
-        for u in requests
-        if urlsplit(u).hostname not in ("127.0.0.1", None)
-        and not u.startswith("data:")
-    ]
-    assert not outside, f"{rel}: requests left localhost: {outside}"
-    assert not errors, f"{rel}: console errors: {errors}"
-
-
-@pytest.mark.parametrize("rel", CHAPTERS)
-def test_math_renders_in_every_chapter_count(rel, open_page):
-    """Each chapter's typeset formulas, so that a chapter whose math silently vanished shows up."""
-    assert reader_view(open_page, rel, "laptop-1280")["typeset"] >= 50
-
-
-@both
-@every_page
-def test_no_leftover_tex_in_prose(rel, size, open_page):
-    tex = reader_view(open_page, rel, size)["tex"]
-    assert not tex, (
-        f"{rel} at {size}: {len(tex)} places with TeX left untypeset:\n"
-        + "\n".join(tex)
-    )
-
-
-@both
-@every_page
-def test_nothing_is_cut_off_or_widens_the_page(rel, size, open_page):
-    clipped = reader_view(open_page, rel, size)["clipped"]["defects"]
-    assert not clipped, (
-        f"{rel} at {size}: {len(clipped)} blocks not visible whole:\n"
-        + "\n".join(clipped)
-    )
+    return {
+        "math not typeset (under 50 formulas)": [rel]
+        if rel in CHAPTERS and v["typeset"] < 50
+        else [],
+        "console errors": v["errors"],
+        "requests leaving localhost (offline)": v["outside"],
+        "images that did not load": v["unloaded"],
+        "TeX left untypeset": v["tex"],
+        "blocks not visible whole": v["clipped"]["defects"],
+        "code cells scrolling sideways": code["wide"]
+        if len(code["wide"]) > MAX_WIDE_CODE_FRACTION * code["total"]
+        else [],
+        f"code cells {CODE_COLUMNS} columns do not fit": v["columns"],
+        "display formulas cut without a cue": r["uncued"],
+        "equation numbers over their formula": r["overlap"],
+        "display formulas shrunk below 70 %": r["small"],
+        "display formulas wider than a laptop column": r["cut"]
+        if laptop
+        else [],
+        "inline formulas with a scrollbar": r["ownScroll"],
+        "printed output that wraps": r["wrapped"],
+        "printed output scrolling without a cue": r["outUncued"],
+        "wrapped code without hanging indent and marker": r["badWrap"],
+        f"figures with text below {MIN_LABEL_PX} px or no full-size link": figures,
+        "tables wider than the column": r["wideTables"]
+        if laptop or rel.endswith("notation.html")
+        else [],
+        "axe-core serious or critical violations": v["axe"],
+    }
 
 
 @both
 @every_page
-def test_code_cells_fit_the_column(rel, size, open_page):
-    code = reader_view(open_page, rel, size)["code"]
-    allowed = int(MAX_WIDE_CODE_FRACTION * code["total"])
-    assert len(code["wide"]) <= allowed, (
-        f"{rel} at {size}: {len(code['wide'])} of {code['total']} code cells scroll sideways "
-        f"(at most {allowed} allowed):\n" + "\n".join(code["wide"])
+def test_reader_sees_every_block_whole_and_legible(rel, size, open_page):
+    defects = _defects(rel, size, reader_view(open_page, rel, size))
+    found = {k: d for k, d in defects.items() if d}
+    assert not found, f"{rel} at {size}:\n" + "\n".join(
+        f"{k} ({len(d)}): " + "; ".join(d[:8]) for k, d in found.items()
     )
-
-
-@both
-@every_page
-def test_79_columns_fit_every_code_cell(rel, size, open_page):
-    """79 columns fit code and output (1280 px); code wraps to fit (390 px)."""
-    bad = reader_view(open_page, rel, size)["columns"]
-    assert not bad, (
-        f"{rel} at {size}: {CODE_COLUMNS} columns do not fit {len(bad)} code cells:\n"
-        + "\n".join(bad)
-    )
-
-
-@both
-@every_page
-def test_display_formulas_are_whole_or_cued_and_apart_from_their_number(
-    rel, size, open_page
-):
-    r = reader_view(open_page, rel, size)["reader"]
-    assert not r["uncued"], (
-        f"{rel} at {size}: formulas cut with no cue:\n"
-        + "\n".join(r["uncued"])
-    )
-    assert not r["overlap"], (
-        f"{rel} at {size}: equation number over its formula:\n"
-        + "\n".join(r["overlap"])
-    )
-    assert not r["small"], (
-        f"{rel} at {size}: formulas shrunk below 70 %:\n"
-        + "\n".join(r["small"])
-    )
-    if size.startswith("laptop"):
-        assert not r["cut"], (
-            f"{rel} at {size}: formulas wider than the column:\n"
-            + "\n".join(r["cut"])
-        )
 
 
 def test_display_formulas_fit_a_phone(open_page):
@@ -249,78 +203,11 @@ def test_display_formulas_fit_a_phone(open_page):
     }
     total = sum(v["displays"] for v in views.values())
     cut = {rel: v["cut"] for rel, v in views.items() if v["cut"]}
-    _record("phone_displays.json", {"total": total, "cut": cut})
+    OUT.joinpath("phone_displays.json").write_text(json.dumps(cut, indent=1))
     visible = 1 - sum(map(len, cut.values())) / total
     assert visible >= MIN_VISIBLE_DISPLAYS, (
-        f"{visible:.1%} of {total} display formulas fully visible: {cut}"
+        f"{visible:.1%} of {total} fully visible: {cut}"
     )
-
-
-@both
-@every_page
-def test_no_inline_formula_has_a_scrollbar(rel, size, open_page):
-    own = reader_view(open_page, rel, size)["reader"]["ownScroll"]
-    assert not own, (
-        f"{rel} at {size}: {len(own)} inline formulas scroll in their own box:\n"
-        + "\n".join(own)
-    )
-
-
-@both
-@every_page
-def test_output_keeps_its_columns_and_code_wraps_with_a_hanging_indent(
-    rel, size, open_page
-):
-    r = reader_view(open_page, rel, size)["reader"]
-    assert not r["wrapped"], (
-        f"{rel} at {size}: printed output wraps:\n" + "\n".join(r["wrapped"])
-    )
-    assert not r["outUncued"], (
-        f"{rel} at {size}: output scrolls with no cue:\n"
-        + "\n".join(r["outUncued"])
-    )
-    assert not r["badWrap"], (
-        f"{rel} at {size}: wrapped code without hanging indent:\n"
-        + "\n".join(r["badWrap"])
-    )
-
-
-@both
-@every_page
-def test_figures_are_legible_and_open_full_size_and_tables_fit(
-    rel, size, open_page
-):
-    from PIL import Image
-
-    r = reader_view(open_page, rel, size)["reader"]
-    small, unlinked = [], []
-    for fig in r["figures"]:
-        with Image.open(SITE / Path(rel).parent / unquote(fig["src"])) as img:
-            dpi = img.info.get("dpi", (72, 72))[0]
-        px = (
-            SMALL_FONT_SIZE * dpi / 72 * fig["scale"]
-        )  # klnotes.plotting's smallest text
-        if px < MIN_LABEL_PX:
-            small.append(f"{Path(fig['src']).name[:12]}…: {px:.1f} px")
-        if not fig["link"]:
-            unlinked.append(fig["src"])
-    assert not unlinked, (
-        f"{rel} at {size}: figures a tap does not open: {unlinked}"
-    )
-    assert not small, (
-        f"{rel} at {size}: figure labels below {MIN_LABEL_PX} px: {small}"
-    )
-    if size.startswith("laptop") or rel.endswith("notation.html"):
-        assert not r["wideTables"], (
-            f"{rel} at {size}: tables wider than the column: {r['wideTables']}"
-        )
-
-
-@both
-@every_page
-def test_axe_finds_no_serious_accessibility_violation(rel, size, open_page):
-    axe = reader_view(open_page, rel, size)["axe"]
-    assert not axe, f"{rel} at {size}: axe-core violations:\n" + "\n".join(axe)
 
 
 @pytest.mark.parametrize("rel", CHAPTERS)
@@ -357,10 +244,7 @@ def test_first_load_is_light(rel, open_page, server):
         if f.is_file()
     }
     weight = sum(v for k, v in sizes.items() if not k.startswith("_images/"))
-    _record(
-        f"weight-{Path(rel).stem}.json",
-        {"gzip_bytes_without_figures": weight, "files": sizes},
-    )
+    OUT.joinpath(f"weight-{Path(rel).stem}.json").write_text(json.dumps(sizes))
     assert weight <= MAX_FIRST_LOAD_BYTES, (
         f"{rel}: {weight / 2**20:.2f} MB: {sorted(sizes.items(), key=lambda x: -x[1])[:5]}"
     )
@@ -376,8 +260,12 @@ def test_solution_title_opens_the_solution_and_dark_mode_follows_the_os(
     ), "OS dark mode ignored"
     solution = page.locator("div.solution.toggle-hidden").first
     require(solution.count() == 1, f"{CHAPTERS[0]}: no collapsed solution")
-    before = page.url
-    solution.locator("p.admonition-title a.reference").first.tap()
+    before, link = page.url, solution.locator("p.admonition-title a").first
+    link.scroll_into_view_if_needed()
+    box = link.bounding_box()  # tap the title's text, where its link is
+    page.touchscreen.tap(
+        box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    )
     page.wait_for_timeout(SETTLE_MS)
     assert page.url == before, "tapping the solution title followed its link"
     assert not solution.evaluate(
@@ -408,11 +296,6 @@ def test_phone_navigation_opens_the_table_of_contents(rel, open_page):
     assert links >= len(CHAPTERS), (
         f"{rel}: the opened contents show {links} links"
     )
-    if rel in CHAPTERS:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(
-            path=str(SCREENSHOTS / f"{Path(rel).stem}-phone-390-contents.png")
-        )
     page.keyboard.press("Escape")
     page.wait_for_timeout(SETTLE_MS)
     assert not modal.evaluate("m => m.open"), (

@@ -14,7 +14,6 @@ Sphinx's math markup, and the script tag it adds is removed from each page.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 from sphinx.application import Sphinx

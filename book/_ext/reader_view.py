@@ -3,33 +3,26 @@
 - Navigation: ``book/_templates`` goes first on the template path. Its
   ``sections/header.html`` empties the theme's hidden top bar, whose duplicate ☰ and
   contents toggles captured the themes' click handlers (see that file).
-- Keyboard: ``book/_static/klnotes.js`` gives a code block that becomes scrollable when
-  a solution is opened a tab stop, as the theme does for those scrollable at load.
+- Keyboard: ``book/_static/klnotes.js`` gives a block that becomes scrollable when a
+  solution is opened a tab stop, as the theme does for those scrollable at load.
 - The sidebar search field: ``book/_templates/search-button-field.html`` drops the
   aria-label "Search" that hid its visible text "Search Ctrl+K" from its name.
 - The colour-mode button: ``book/_templates/theme-switcher.html`` hides its icons'
   titles from assistive technology, so its visible text matches its name.
-- Layout: ``book/_static/klnotes.css`` (long formulas scroll in their own box instead
-  of being cut by a proof or solution box; code fits 79 columns on a laptop and wraps
-  on a phone; contrast of code text).
+- Layout: ``book/_static/klnotes.css`` (formulas fit or scroll with a cue; code fits 79
+  columns on a laptop and wraps under a hanging indent on a phone; tables; icons).
 - Code colours: accessible Pygments styles (WCAG AA contrast) in light and dark mode.
-- Figures: an image inside a figure whose alt text is missing (or is just the file
-  path) gets its caption as alt text, so screen readers read the caption and not a hash.
+- Figures: an image without alt text (or just its path) gets its caption as alt text;
+  a figure's image links to the image file, which the browser opens full size.
 - ARIA: docutils marks a citation list (the References of a docstring on the API page)
   ``role="list"`` although its entries are not list items, which assistive technology
   reports as a broken list (axe-core: aria-required-children); the role is dropped.
-- Code lines: each line of highlighted code is a ``span.line`` that knows its
-  indentation (``--i``), so a line that wraps on a phone continues under a hanging
-  indent, marked in the gutter (book/_static/klnotes.css).
-- Figures: a figure's image links to the image file, which the browser opens full size.
-- Optional material: a code cell tagged ``deeper`` gets the class ``deeper`` (MyST-NB
-  writes ``tag_deeper``), as do admonitions with ``:class: deeper``; klnotes.css marks
-  both "Going deeper".
-- The header's ".pdf" opens the typeset book, ``klnotes.pdf`` at the site's root,
-  instead of printing the web page.
-- Scripts: exact duplicates are dropped from each page (with Sphinx 7.4, sphinx-togglebutton's
-  selector script is added twice), and sphinx-thebe, which Jupyter Book always loads
-  although the site has no live code, is switched off.
+- Code lines: each highlighted line is a ``span.line`` that knows its indentation.
+- Optional material: a code cell tagged ``deeper`` (MyST-NB writes ``tag_deeper``) gets
+  the class ``deeper``, as admonitions with ``:class: deeper`` have: "Going deeper".
+- The header's ".pdf" opens the typeset book, ``klnotes.pdf``, instead of printing.
+- Scripts: exact duplicates are dropped (with Sphinx 7.4, sphinx-togglebutton's script
+  is added twice); sphinx-thebe, which Jupyter Book always loads, is switched off.
 - The proof index page of sphinx-proof (raw labels such as ``thm-gibbs``, linked from
   nowhere) is not built: the numbered theorems are reached through the chapters.
 """
@@ -41,9 +34,9 @@ from pathlib import Path
 
 from docutils import nodes
 from pygments.formatters import HtmlFormatter
-from sphinx.highlighting import PygmentsBridge
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.highlighting import PygmentsBridge
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE.parent / "_templates"
@@ -60,43 +53,13 @@ DOMAIN_INDICES = [
 ]  # every domain index except sphinx-proof's "prf-prf"
 
 # TeX commands that commonly appear in captions, spelled as a screen reader should read them.
-_TEX_WORDS = {
-    r"\Vert": "‖",
-    r"\|": "‖",
-    r"\mid": "|",
-    r"\le": "≤",
-    r"\leq": "≤",
-    r"\ge": "≥",
-    r"\geq": "≥",
-    r"\ne": "≠",
-    r"\approx": "≈",
-    r"\infty": "∞",
-    r"\to": "→",
-    r"\times": "×",
-    r"\cdot": "·",
-    r"\pm": "±",
-    r"\sim": "∼",
-    r"\log": "log",
-    r"\exp": "exp",
-    r"\alpha": "α",
-    r"\beta": "β",
-    r"\gamma": "γ",
-    r"\delta": "δ",
-    r"\epsilon": "ε",
-    r"\varepsilon": "ε",
-    r"\theta": "θ",
-    r"\lambda": "λ",
-    r"\mu": "μ",
-    r"\pi": "π",
-    r"\rho": "ρ",
-    r"\sigma": "σ",
-    r"\tau": "τ",
-    r"\phi": "φ",
-    r"\psi": "ψ",
-    r"\chi": "χ",
-    r"\Sigma": "Σ",
-    r"\Delta": "Δ",
-}
+_TEX_WORDS = dict(
+    pair.split("=")
+    for pair in r"""\Vert=‖ \|=‖ \mid=| \le=≤ \leq=≤ \ge=≥ \geq=≥ \ne=≠ \approx=≈
+    \infty=∞ \to=→ \times=× \cdot=· \pm=± \sim=∼ \log=log \exp=exp \alpha=α
+    \beta=β \gamma=γ \delta=δ \epsilon=ε \varepsilon=ε \theta=θ \lambda=λ \mu=μ
+    \pi=π \rho=ρ \sigma=σ \tau=τ \phi=φ \psi=ψ \chi=χ \Sigma=Σ \Delta=Δ""".split()
+)
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+ ?|\\.")
 
 
@@ -119,12 +82,7 @@ def plain_caption(caption: nodes.Node) -> str:
             text = _TEX_COMMAND.sub(
                 lambda m: _TEX_WORDS.get(m.group(0).rstrip(), ""), text
             )
-            text = (
-                text.replace("{", "")
-                .replace("}", "")
-                .replace("^", "")
-                .replace("_", "")
-            )
+            text = re.sub(r"[{}^_]", "", text)
         parts.append(text)
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
@@ -203,21 +161,17 @@ def page_context(
         )
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []):
-            if (
-                button.get("label") == "download-pdf-button"
-            ):  # was window.print()
-                button.pop("javascript", None)
+            if button.get("label") == "download-pdf-button":
+                button.pop("javascript", None)  # window.print()
                 button.update(
                     type="link",
                     url=context["pathto"](PDF, 1),
                     tooltip="The typeset book (PDF)",
                 )
-    seen, unique = set(), []
-    for script in context.get("script_files", []):
-        if _script_key(script) not in seen:
-            seen.add(_script_key(script))
-            unique.append(script)
-    context["script_files"] = unique
+    scripts = context.get("script_files", [])
+    context["script_files"] = list(
+        {_script_key(s): s for s in scripts}.values()
+    )
 
 
 def drop_thebe(app: Sphinx) -> None:
