@@ -121,8 +121,10 @@ def reader_view(open_page, rel: str, size: str) -> dict:
         "unloaded": page.evaluate(
             "() => [...document.images].filter(i => !i.naturalWidth).map(i => i.src)"
         ),
-        "errors": errors,
-        "outside": outside,
+        # (copies: axe-core's CSSOM preload resolves the theme's @import against the
+        # page instead of the stylesheet and gets a 404 no reader's browser asks for)
+        "errors": list(errors),
+        "outside": list(outside),
     }
     page.add_script_tag(content=_axe_source())
     result = page.evaluate(

@@ -7,7 +7,7 @@
   // scrollable at load a tab stop; one that becomes scrollable later (a solution or a
   // hidden cell opened) gets one here too (axe-core: scrollable-region-focusable).
   const SCROLLERS =
-    "div.math mjx-container, pre, .cell_output > .output, .pst-scrollable-table-container";
+    "div.math mjx-container, pre, .cell_output > .output, .pst-scrollable-table-container, .admonition";
   const AFTER_TOGGLE_MS = 50;
   const cue = (e) => {
     const more = e.scrollLeft + e.clientWidth < e.scrollWidth - 1;
