@@ -8,12 +8,15 @@
 // raw TeX while a script runs, no reflow when it finishes, no MathJax script to load.
 // The CSS for all characters of the TeX fonts (adaptiveCSS off) is written once to
 // CSS_OUT, shared and cached by every page. Each display formula carries its width in
-// em (`--klnotes-w`), which klnotes.css uses to shrink a formula to its column.
+// em (`--klnotes-w`), which klnotes.css uses to shrink a formula to its column; a long
+// inline formula is marked `breakable`.
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const [es5, cssOut, ...pages] = process.argv.slice(2);
 
+// An inline formula wider than this (in em) may break between its atoms on a phone.
+const LONG_INLINE_EM = 10;
 // What Sphinx's mathjax extension asks of MathJax in the browser: only these classes.
 const OPTIONS = {
   ignoreHtmlClass: "tex2jax_ignore|mathjax_ignore|document",
@@ -50,6 +53,9 @@ require(es5 + "/node-main.js")
         const node = item.typesetRoot;
         if (adaptor.tags(node, "mjx-merror").length) {
           errors.push(item.math);
+        }
+        if (!item.display && html.outputJax.getBBox(item, html).w > LONG_INLINE_EM) {
+          adaptor.setAttribute(node, "breakable", "");  // may break on a phone
         }
         if (item.display) {
           const w = html.outputJax.getBBox(item, html).w;
