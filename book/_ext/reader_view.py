@@ -1,30 +1,20 @@
 """What the reader sees: site-wide fixes that need no change in any chapter.
 
-- Navigation: ``book/_templates`` goes first on the template path. Its
-  ``sections/header.html`` empties the theme's hidden top bar, whose duplicate ☰ and
-  contents toggles captured the themes' click handlers (see that file).
-- Keyboard: ``book/_static/klnotes.js`` gives a block that becomes scrollable when a
-  solution is opened a tab stop, as the theme does for those scrollable at load.
-- The sidebar search field: ``book/_templates/search-button-field.html`` drops the
-  aria-label "Search" that hid its visible text "Search Ctrl+K" from its name.
-- The colour-mode button: ``book/_templates/theme-switcher.html`` hides its icons'
-  titles from assistive technology, so its visible text matches its name.
-- Layout: ``book/_static/klnotes.css`` (formulas fit or scroll with a cue; code fits 79
-  columns on a laptop and wraps under a hanging indent on a phone; tables; icons).
-- Code colours: accessible Pygments styles (WCAG AA contrast) in light and dark mode.
-- Figures: an image without alt text (or just its path) gets its caption as alt text;
-  a figure's image links to the image file, which the browser opens full size.
-- ARIA: docutils marks a citation list (the References of a docstring on the API page)
-  ``role="list"`` although its entries are not list items, which assistive technology
-  reports as a broken list (axe-core: aria-required-children); the role is dropped.
-- Code lines: each highlighted line is a ``span.line`` that knows its indentation.
-- Optional material: a code cell tagged ``deeper`` (MyST-NB writes ``tag_deeper``) gets
-  the class ``deeper``, as admonitions with ``:class: deeper`` have: "Going deeper".
+- ``book/_templates`` goes first on the template path: ``sections/header.html`` empties
+  the theme's hidden top bar, whose duplicate toggles captured the click handlers (see
+  that file); the search field and colour-mode button get names that match their text;
+  ``static/webpack-macros.html`` drops the 1.5 MB fontawesome.js (icons: klnotes.css).
+- ``book/_static``: klnotes.css (formulas fit or scroll with a cue, code wraps under a
+  hanging indent on a phone, output keeps its columns, tables, "Going deeper") and
+  klnotes.js (scroll cues, tab stops for blocks that scroll).
+- Accessible Pygments styles; each code line a ``span.line`` knowing its indentation.
+- Figures: the caption as alt text when there is none; the image links to its file.
+- Code cells tagged ``deeper`` (``tag_deeper``) get the class ``deeper``.
 - The header's ".pdf" opens the typeset book, ``klnotes.pdf``, instead of printing.
-- Scripts: exact duplicates are dropped (with Sphinx 7.4, sphinx-togglebutton's script
-  is added twice); sphinx-thebe, which Jupyter Book always loads, is switched off.
-- The proof index page of sphinx-proof (raw labels such as ``thm-gibbs``, linked from
-  nowhere) is not built: the numbered theorems are reached through the chapters.
+- Duplicate scripts are dropped (Sphinx 7.4 adds sphinx-togglebutton's twice); the
+  sphinx-thebe extension, which Jupyter Book always loads, is switched off; a citation
+  list loses ``role="list"`` (axe-core: aria-required-children); sphinx-proof's index of
+  raw labels is not built.
 """
 
 from __future__ import annotations
