@@ -26,9 +26,8 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        rel = getattr(item, "callspec", None) and item.callspec.params.get(
-            "rel"
-        )
+        params = getattr(item, "callspec", None)
+        rel = params and params.params.get("rel")
         if rel:
             item.add_marker(pytest.mark.xdist_group(rel))
 

@@ -15,27 +15,15 @@ OUT = SITE.parent  # screenshots and measurements go beside the site checked
 SCREENSHOTS = OUT / "screenshots"
 PROBES = Path(__file__).with_name("probes")
 IN_CI = os.environ.get("CI") == "true"
-CHROMIUM = (
-    os.environ.get("KLNOTES_CHROMIUM")
-    or shutil.which("chromium")
-    or "/usr/bin/chromium"
-)
-PAGES = sorted(
-    p.relative_to(SITE).as_posix() for p in SITE.glob("book/*.html")
-)
+# fmt: off
+CHROMIUM = os.environ.get("KLNOTES_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+PAGES = sorted(p.relative_to(SITE).as_posix() for p in SITE.glob("book/*.html"))
 CHAPTERS = [p for p in PAGES if Path(p).name[:2].isdigit()]
 VIEWPORTS = {
-    "laptop-1280": {
-        "viewport": {"width": 1280, "height": 900},
-        "device_scale_factor": 1,
-    },
-    "phone-390": {
-        "viewport": {"width": 390, "height": 844},
-        "device_scale_factor": 2,
-        "is_mobile": True,
-        "has_touch": True,
-    },
+    "laptop-1280": {"viewport": {"width": 1280, "height": 900}, "device_scale_factor": 1},
+    "phone-390": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
 }
+# fmt: on
 
 
 def require(condition: bool, reason: str) -> None:

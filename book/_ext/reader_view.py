@@ -38,9 +38,8 @@ CODE_STYLES = {
     "pygments_light_style": "a11y-high-contrast-light",
     "pygments_dark_style": "a11y-high-contrast-dark",
 }
-DOMAIN_INDICES = [
-    "py-modindex"
-]  # every domain index except sphinx-proof's "prf-prf"
+# every domain index except sphinx-proof's "prf-prf"
+DOMAIN_INDICES = ["py-modindex"]
 
 # TeX commands that commonly appear in captions, spelled as a screen reader should read them.
 _TEX_WORDS = dict(
@@ -86,12 +85,8 @@ def figure_alt_text(
             continue
         text = plain_caption(captions[0])
         for image in figure.findall(nodes.image):
-            alt = image.get("alt", "")
-            if (
-                not alt
-                or alt == image.get("uri")
-                or Path(alt).name == Path(image.get("uri", "")).name
-            ):
+            alt, uri = image.get("alt", ""), image.get("uri", "")
+            if not alt or alt == uri or Path(alt).name == Path(uri).name:
                 image["alt"] = text
 
 
