@@ -6,9 +6,12 @@ black labels disappears on a dark page). Colours come from a palette that is
 distinguishable for the common forms of colour blindness (Okabe and Ito, 2008).
 
 Figures are rendered at twice the resolution at which they are laid out (``DPI``), so
-that they stay sharp on high-density laptop and phone screens, and their fonts are
-sized so that tick labels and legends stay legible when the site shrinks a figure to a
-phone's width (about 0.6 of its laptop size).
+that they stay sharp on high-density laptop and phone screens. On a phone the site
+shrinks every figure to the column, ``PHONE_COLUMN_PX`` CSS pixels wide, so a wider
+figure has smaller text there: its smallest text (tick labels and legends,
+``SMALL_FONT_SIZE``) stays at least ``MIN_LABEL_PX`` CSS pixels high for figures up to
+``max_figure_width()`` inches wide. Wider figures (several panels side by side) should
+stack their panels instead, and legends keep the style's size.
 
 Use it at the top of a chapter::
 
@@ -24,9 +27,12 @@ __all__ = [
     "COLORS",
     "DPI",
     "FIGSIZE",
+    "MIN_LABEL_PX",
+    "PHONE_COLUMN_PX",
     "P_COLOR",
     "Q_COLOR",
     "style",
+    "max_figure_width",
     "use_style",
 ]
 
@@ -44,10 +50,14 @@ COLORS: tuple[str, ...] = (
 #: Resolution of the PNG figures: 2x the 100 dots per inch at which they are laid out.
 DPI = 200
 #: Default figure size in inches (one panel); a figure spanning the site's column.
-FIGSIZE = (6.0, 3.6)
+FIGSIZE = (5.6, 3.4)
 #: Font sizes in points: text and axis labels, and tick labels and legends.
-FONT_SIZE = 11
-SMALL_FONT_SIZE = 10
+FONT_SIZE = 13
+SMALL_FONT_SIZE = 12
+#: Width of the site's column on a 390-pixel phone, in CSS pixels.
+PHONE_COLUMN_PX = 342
+#: The smallest legible text on a phone, in CSS pixels.
+MIN_LABEL_PX = 9.0
 
 #: Colour of the reference distribution P throughout the book.
 P_COLOR = COLORS[0]
@@ -104,6 +114,29 @@ def style() -> dict[str, Any]:
         "font.size": FONT_SIZE,
         "figure.constrained_layout.use": True,
     }
+
+
+def max_figure_width(fontsize: float = SMALL_FONT_SIZE) -> float:
+    """The widest figure, in inches, whose text of ``fontsize`` points stays legible on a phone.
+
+    The site shows a figure ``PHONE_COLUMN_PX`` CSS pixels wide on a phone, so a
+    ``w``-inch figure draws a point as ``PHONE_COLUMN_PX / (72 w)`` CSS pixels,
+    whatever its resolution; text stays at least ``MIN_LABEL_PX`` high while
+    ``w <= fontsize * PHONE_COLUMN_PX / (72 * MIN_LABEL_PX)``.
+
+    Examples
+    --------
+    >>> from klnotes.plotting import max_figure_width
+    >>> round(max_figure_width(), 2)
+    6.33
+    >>> max_figure_width(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: fontsize must be positive, got 0
+    """
+    if not fontsize > 0:
+        raise ValueError(f"fontsize must be positive, got {fontsize}")
+    return fontsize * PHONE_COLUMN_PX / (72 * MIN_LABEL_PX)
 
 
 def use_style() -> None:

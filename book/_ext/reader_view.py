@@ -1,25 +1,20 @@
 """What the reader sees: site-wide fixes that need no change in any chapter.
 
-- Navigation: ``book/_templates`` goes first on the template path. Its
-  ``sections/header.html`` empties the theme's hidden top bar, whose duplicate ☰ and
-  contents toggles captured the themes' click handlers (see that file).
-- Keyboard: ``book/_static/klnotes.js`` gives a code block that becomes scrollable when
-  a solution is opened a tab stop, as the theme does for those scrollable at load.
-- The sidebar search field: ``book/_templates/search-button-field.html`` drops the
-  aria-label "Search" that hid its visible text "Search Ctrl+K" from its name.
-- The colour-mode button: ``book/_templates/theme-switcher.html`` hides its icons'
-  titles from assistive technology, so its visible text matches its name.
-- Layout: ``book/_static/klnotes.css`` (long formulas scroll in their own box instead
-  of being cut by a proof or solution box; code fits 79 columns on a laptop and wraps
-  on a phone; contrast of code text).
-- Code colours: accessible Pygments styles (WCAG AA contrast) in light and dark mode.
-- Figures: an image inside a figure whose alt text is missing (or is just the file
-  path) gets its caption as alt text, so screen readers read the caption and not a hash.
-- ARIA: docutils marks a citation list (the References of a docstring on the API page)
-  ``role="list"`` although its entries are not list items, which assistive technology
-  reports as a broken list (axe-core: aria-required-children); the role is dropped.
-- The proof index page of sphinx-proof (raw labels such as ``thm-gibbs``, linked from
-  nowhere) is not built: the numbered theorems are reached through the chapters.
+- ``book/_templates`` goes first on the template path: ``sections/header.html`` empties
+  the theme's hidden top bar, whose duplicate toggles captured the click handlers (see
+  that file); the search field and colour-mode button get names that match their text;
+  ``static/webpack-macros.html`` drops the 1.5 MB fontawesome.js (icons: klnotes.css).
+- ``book/_static``: klnotes.css (formulas fit or scroll with a cue, code wraps under a
+  hanging indent on a phone, output keeps its columns, tables, "Going deeper") and
+  klnotes.js (scroll cues, tab stops for blocks that scroll).
+- Accessible Pygments styles; each code line a ``span.line`` knowing its indentation.
+- Figures: the caption as alt text when there is none; the image links to its file.
+- Code cells tagged ``deeper`` (``tag_deeper``) get the class ``deeper``.
+- The header's ".pdf" opens the typeset book, ``klnotes.pdf``, instead of printing.
+- Duplicate scripts are dropped (Sphinx 7.4 adds sphinx-togglebutton's twice); the
+  sphinx-thebe extension, which Jupyter Book always loads, is switched off; a citation
+  list loses ``role="list"`` (axe-core: aria-required-children); sphinx-proof's index of
+  raw labels is not built.
 """
 
 from __future__ import annotations
@@ -28,60 +23,32 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from pygments.formatters import HtmlFormatter
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.highlighting import PygmentsBridge
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE.parent / "_templates"
 STATIC = HERE.parent / "_static"
 CSS_FILE = "klnotes.css"
 JS_FILE = "klnotes.js"
+PDF = "klnotes.pdf"  # the typeset book, which the PDF build copies to the site's root
 CODE_STYLES = {
     "pygments_light_style": "a11y-high-contrast-light",
     "pygments_dark_style": "a11y-high-contrast-dark",
 }
-DOMAIN_INDICES = [
-    "py-modindex"
-]  # every domain index except sphinx-proof's "prf-prf"
+# every domain index except sphinx-proof's "prf-prf"
+DOMAIN_INDICES = ["py-modindex"]
 
 # TeX commands that commonly appear in captions, spelled as a screen reader should read them.
-_TEX_WORDS = {
-    r"\Vert": "‖",
-    r"\|": "‖",
-    r"\mid": "|",
-    r"\le": "≤",
-    r"\leq": "≤",
-    r"\ge": "≥",
-    r"\geq": "≥",
-    r"\ne": "≠",
-    r"\approx": "≈",
-    r"\infty": "∞",
-    r"\to": "→",
-    r"\times": "×",
-    r"\cdot": "·",
-    r"\pm": "±",
-    r"\sim": "∼",
-    r"\log": "log",
-    r"\exp": "exp",
-    r"\alpha": "α",
-    r"\beta": "β",
-    r"\gamma": "γ",
-    r"\delta": "δ",
-    r"\epsilon": "ε",
-    r"\varepsilon": "ε",
-    r"\theta": "θ",
-    r"\lambda": "λ",
-    r"\mu": "μ",
-    r"\pi": "π",
-    r"\rho": "ρ",
-    r"\sigma": "σ",
-    r"\tau": "τ",
-    r"\phi": "φ",
-    r"\psi": "ψ",
-    r"\chi": "χ",
-    r"\Sigma": "Σ",
-    r"\Delta": "Δ",
-}
+_TEX_WORDS = dict(
+    pair.split("=")
+    for pair in r"""\Vert=‖ \|=‖ \mid=| \le=≤ \leq=≤ \ge=≥ \geq=≥ \ne=≠ \approx=≈
+    \infty=∞ \to=→ \times=× \cdot=· \pm=± \sim=∼ \log=log \exp=exp \alpha=α
+    \beta=β \gamma=γ \delta=δ \epsilon=ε \varepsilon=ε \theta=θ \lambda=λ \mu=μ
+    \pi=π \rho=ρ \sigma=σ \tau=τ \phi=φ \psi=ψ \chi=χ \Sigma=Σ \Delta=Δ""".split()
+)
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+ ?|\\.")
 
 
@@ -104,12 +71,7 @@ def plain_caption(caption: nodes.Node) -> str:
             text = _TEX_COMMAND.sub(
                 lambda m: _TEX_WORDS.get(m.group(0).rstrip(), ""), text
             )
-            text = (
-                text.replace("{", "")
-                .replace("}", "")
-                .replace("^", "")
-                .replace("_", "")
-            )
+            text = re.sub(r"[{}^_]", "", text)
         parts.append(text)
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
@@ -123,26 +85,91 @@ def figure_alt_text(
             continue
         text = plain_caption(captions[0])
         for image in figure.findall(nodes.image):
-            alt = image.get("alt", "")
-            if (
-                not alt
-                or alt == image.get("uri")
-                or Path(alt).name == Path(image.get("uri", "")).name
-            ):
+            alt, uri = image.get("alt", ""), image.get("uri", "")
+            if not alt or alt == uri or Path(alt).name == Path(uri).name:
                 image["alt"] = text
 
 
+class LineFormatter(HtmlFormatter):
+    """Pygments' HTML with each code line in ``<span class="line" style="--i:N">``.
+
+    N is the line's indentation in columns; Pygments closes and reopens its token spans
+    at line ends, so every line span is well formed.
+    """
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self.linespans = "line"
+
+    def _wrap_linespans(self, inner):
+        for is_line, line in inner:
+            if is_line:
+                text = re.sub(r"<[^>]+>", "", line)
+                indent = len(text) - len(text.lstrip(" "))
+                line = f'<span class="line" style="--i:{indent}">{line}</span>'
+            yield is_line, line
+
+
+def mark_deeper_cells(
+    app: Sphinx, doctree: nodes.document, docname: str
+) -> None:
+    for node in doctree.findall(nodes.container):
+        if "tag_deeper" in node["classes"] and "deeper" not in node["classes"]:
+            node["classes"].append("deeper")
+
+
 _CITATION_LIST = '<div role="list" class="citation-list">'
+# a figure's image (not already a link) becomes a link to the image file
+_FIGURE_IMAGE = re.compile(
+    r'(<figure[^>]*>\s*)(<img [^>]*src="([^"]+)"[^>]*>)'
+)
 
 
-def fix_citation_list_role(
+def _script_key(script) -> tuple:
+    # an inline script is registered with filename None by one extension and "" by another
+    attrs = getattr(script, "attributes", {}) or {}
+    return (
+        str(getattr(script, "filename", script) or ""),
+        tuple(sorted((k, str(v)) for k, v in attrs.items())),
+    )
+
+
+def page_context(
     app: Sphinx, pagename, templatename, context, doctree
 ) -> None:
     body = context.get("body")
-    if body and _CITATION_LIST in body:
-        context["body"] = body.replace(
-            _CITATION_LIST, '<div class="citation-list">'
+    if body:
+        body = body.replace(_CITATION_LIST, '<div class="citation-list">')
+        context["body"] = _FIGURE_IMAGE.sub(
+            r'\1<a class="klnotes-zoom" href="\3" title="Open the figure full size">\2</a>',
+            body,
         )
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []):
+            if button.get("label") == "download-pdf-button":
+                button.pop("javascript", None)  # window.print()
+                button.update(
+                    type="link",
+                    url=context["pathto"](PDF, 1),
+                    tooltip="The typeset book (PDF)",
+                )
+    scripts = context.get("script_files", [])
+    context["script_files"] = list(
+        {_script_key(s): s for s in scripts}.values()
+    )
+
+
+def drop_thebe(app: Sphinx) -> None:
+    # sphinx-thebe registers its handlers and stylesheet in its setup(); none is wanted
+    for listeners in app.events.listeners.values():
+        listeners[:] = [
+            h
+            for h in listeners
+            if getattr(h.handler, "__module__", "") != "sphinx_thebe"
+        ]
+    app.registry.css_files = [
+        c for c in app.registry.css_files if "thebe" not in c[0]
+    ]
 
 
 def configure(app: Sphinx, config: Config) -> None:
@@ -153,12 +180,15 @@ def configure(app: Sphinx, config: Config) -> None:
         **CODE_STYLES,
     }
     config.html_domain_indices = DOMAIN_INDICES
+    drop_thebe(app)
 
 
 def setup(app: Sphinx) -> dict[str, bool]:
+    PygmentsBridge.html_formatter = LineFormatter
     app.connect("config-inited", configure, priority=900)
     app.connect("doctree-resolved", figure_alt_text)
-    app.connect("html-page-context", fix_citation_list_role)
+    app.connect("doctree-resolved", mark_deeper_cells)
+    app.connect("html-page-context", page_context, priority=900)
     app.add_css_file(CSS_FILE)
     app.add_js_file(JS_FILE, loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
