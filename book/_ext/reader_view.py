@@ -56,6 +56,7 @@ def plain_caption(caption: nodes.Node) -> str:
     """A figure caption as plain text, with its inline math spelled out readably.
 
     >>> from docutils import nodes
+    >>> from reader_view import plain_caption
     >>> plain_caption(nodes.caption("", "", nodes.Text("KL "), nodes.math("", r"D(P\\Vert Q)")))
     'KL D(P‖Q)'
     """
