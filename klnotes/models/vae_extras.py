@@ -105,12 +105,7 @@ def _data(
 
 
 def _rng(rng: object) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(  # noqa: TRY004 (the package raises ValueError throughout)
-            "rng must be a numpy.random.Generator (np.random.default_rng(seed)); "
-            f"got {type(rng).__name__}"
-        )
-    return rng
+    return vae.as_rng(rng)
 
 
 def _log_normal(
@@ -545,17 +540,25 @@ def _smooth_free_bits_loss(
     )
     value, slope = smooth_free_bits(stats["kl_per_dim"], free_bits, softness)
     h, mu, log_var = cache["h"], cache["mu"], cache["log_var"]
-    coef = beta * slope / x.shape[0]  # d loss / d KL_nj for each example n
+    b = np.asarray(beta)[..., None]  # one beta per stacked model
+    # d loss / d KL_nj for each example n (a row that broadcasts over n)
+    coef = (b * slope / x.shape[-2])[..., None, :]
     dmu = coef * mu
     dlog_var = coef * 0.5 * np.expm1(log_var)
-    grads["Wm"] = grads["Wm"] + h.T @ dmu
-    grads["bm"] = grads["bm"] + dmu.sum(0)
-    grads["Wv"] = grads["Wv"] + h.T @ dlog_var
-    grads["bv"] = grads["bv"] + dlog_var.sum(0)
-    dpre1 = (dmu @ params["Wm"].T + dlog_var @ params["Wv"].T) * (1 - h * h)
-    grads["W1"] = grads["W1"] + x.T @ dpre1
-    grads["b1"] = grads["b1"] + dpre1.sum(0)
-    return float(recon + beta * np.sum(value)), stats, grads
+    h_t, x_t = np.swapaxes(h, -1, -2), np.swapaxes(x, -1, -2)
+    grads["Wm"] = grads["Wm"] + h_t @ dmu
+    grads["bm"] = grads["bm"] + dmu.sum(-2)
+    grads["Wv"] = grads["Wv"] + h_t @ dlog_var
+    grads["bv"] = grads["bv"] + dlog_var.sum(-2)
+    dpre1 = (
+        dmu @ np.swapaxes(params["Wm"], -1, -2)
+        + dlog_var @ np.swapaxes(params["Wv"], -1, -2)
+    ) * (1 - h * h)
+    grads["W1"] = grads["W1"] + x_t @ dpre1
+    grads["b1"] = grads["b1"] + dpre1.sum(-2)
+    per_model = stats["recon"] + np.asarray(beta) * np.sum(value, axis=-1)
+    stats["loss"] = per_model if np.ndim(per_model) else float(per_model)
+    return float(np.sum(per_model)), stats, grads
 
 
 def train_smooth_free_bits(
