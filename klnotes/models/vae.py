@@ -19,7 +19,11 @@ pull towards the prior.
 
 Parameters are a dict of float64 arrays; :func:`init_params` makes one, :func:`loss_and_grad`
 evaluates the loss and its exact gradient (checked against finite differences in the
-tests), :func:`train` runs Adam [2]_ on mini-batches.
+tests), :func:`train` runs Adam [2]_ on mini-batches. :func:`stack` turns several
+models of the same sizes into one stacked model (a leading axis on every array),
+which :func:`train` trains side by side, each model with its own data order,
+noise, Adam state and ``beta``. Every ``rng`` argument is normalised by
+``np.random.default_rng``: a seed, ``None`` or a Generator.
 
 References
 ----------
@@ -111,14 +115,17 @@ def _check_positive(
 
 
 def init_params(
-    rng: np.random.Generator, n_in: int, n_hidden: int, n_latent: int
+    rng: int | np.random.Generator | None,
+    n_in: int,
+    n_hidden: int,
+    n_latent: int,
 ) -> Params:
     """Random initial parameters (Glorot-uniform weights, zero biases).
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        Source of randomness.
+    rng : int, numpy.random.Generator or None
+        Source of randomness, normalised by ``np.random.default_rng``.
     n_in, n_hidden, n_latent : int
         Data dimension D, hidden width H, latent dimension L; all >= 1.
 
@@ -130,7 +137,7 @@ def init_params(
     Raises
     ------
     ValueError
-        If a size is not a positive integer or `rng` is not a Generator.
+        If a size is not a positive integer or `rng` is not a seed or Generator.
 
     Examples
     --------
@@ -396,7 +403,7 @@ def train(
     params: Params,
     data: ArrayLike,
     *,
-    rng: np.random.Generator,
+    rng: int | np.random.Generator | None,
     epochs: int,
     batch_size: int = 100,
     lr: float | Callable[[int], float] = 1e-2,
@@ -412,20 +419,24 @@ def train(
     params : dict of ndarray
         Floating-point arrays, updated in place (each keeps its dtype; with
         mixed dtypes, training runs in the widest). Adam's moments are
-        float64.
+        float64. A stacked model (:func:`stack`) trains all its models side by
+        side; they share nothing but the random stream they draw from.
     data : array_like, shape (N, D)
         Training data, finite.
-    rng : numpy.random.Generator, keyword-only
-        Drives shuffling and the reparameterisation noise; the run is deterministic
-        given its state.
+    rng : int, numpy.random.Generator or None, keyword-only
+        Drives shuffling and the reparameterisation noise (normalised by
+        ``np.random.default_rng``); the run is deterministic given a seed.
     epochs : int, keyword-only
         Number of passes over the data, >= 1.
     batch_size : int, keyword-only
         Examples per step, >= 1.
-    lr : float, keyword-only
-        Adam step size, > 0 (Adam's other constants: 0.9, 0.999, 1e-8).
-    beta : float or callable, keyword-only
+    lr : float or callable, keyword-only
+        Adam step size, > 0, or a function of the epoch index (0-based) giving
+        it (Adam's other constants: 0.9, 0.999, 1e-8).
+    beta : float, array or callable, keyword-only
         KL weight, or a function of the epoch index (0-based) for annealing.
+        For a stack of M models, also an array of M weights (or a function
+        returning one), one per model.
     obs_sd, free_bits : float, keyword-only
         As in :func:`loss_and_grad`.
 
@@ -444,12 +455,14 @@ def train(
     -------
     history : dict of ndarray
         Per epoch, averaged over its batches: ``loss``, ``recon``, ``kl``, ``beta``, and
-        ``kl_per_dim`` (shape (epochs, L)).
+        ``kl_per_dim`` (shape (epochs, L)). For a stack of M models, ``loss``,
+        ``recon`` and ``kl`` have shape (epochs, M) and ``kl_per_dim``
+        (epochs, M, L).
 
     Raises
     ------
     ValueError
-        If an option is out of range, `rng` is not a Generator, or `data` has the
+        If an option is out of range, `rng` is not a seed or Generator, or `data` has the
         wrong shape or non-finite values, or a parameter is not a
         floating-point array; if `loss` replaces an array instead of updating it; or
         if the loss or its gradient becomes non-finite (training diverged),

@@ -156,7 +156,7 @@ def expected_distortion(
     x: ArrayLike,
     *,
     obs_sd: float,
-    rng: np.random.Generator,
+    rng: int | np.random.Generator | None,
     n_samples: int = 1,
 ) -> float:
     r"""The objective's distortion :math:`\mathbb E_x\mathbb E_{q(z|x)}[-\log p(x|z)]`, nats.
@@ -169,7 +169,7 @@ def expected_distortion(
         Data, finite; the expectation over x is the average over its rows.
     obs_sd : float, keyword-only
         The decoder's standard deviation s, > 0.
-    rng : numpy.random.Generator, keyword-only
+    rng : int, numpy.random.Generator or None, keyword-only
         Draws the codes ``z = mu + sigma * eps``.
     n_samples : int, keyword-only
         Codes per example, >= 1.
@@ -219,7 +219,7 @@ def rate_decomposition(
     params: Params,
     x: ArrayLike,
     *,
-    rng: np.random.Generator,
+    rng: int | np.random.Generator | None,
     n_samples: int = 1,
 ) -> dict[str, float]:
     r"""Split the averaged KL term into mutual information and marginal KL.
@@ -243,7 +243,7 @@ def rate_decomposition(
         A trained :mod:`klnotes.models.vae` model.
     x : array_like, shape (N, D)
         The data set that defines the aggregate posterior.
-    rng : numpy.random.Generator, keyword-only
+    rng : int, numpy.random.Generator or None, keyword-only
         Draws the codes.
     n_samples : int, keyword-only
         Codes per example, >= 1.
@@ -362,7 +362,7 @@ def iwae_bound(
     *,
     n_samples: int,
     obs_sd: float,
-    rng: np.random.Generator,
+    rng: int | np.random.Generator | None,
 ) -> NDArray[np.float64]:
     r"""The importance-weighted bound :math:`\mathcal L_K(x)` for each row of x, nats.
 
@@ -386,7 +386,7 @@ def iwae_bound(
         K >= 1.
     obs_sd : float, keyword-only
         The decoder's standard deviation, > 0.
-    rng : numpy.random.Generator, keyword-only
+    rng : int, numpy.random.Generator or None, keyword-only
         Draws the K codes per example.
 
     Returns
@@ -565,7 +565,7 @@ def train_smooth_free_bits(
     params: Params,
     data: ArrayLike,
     *,
-    rng: np.random.Generator,
+    rng: int | np.random.Generator | None,
     epochs: int,
     batch_size: int = 100,
     lr: float = 1e-2,
@@ -600,7 +600,7 @@ def train_smooth_free_bits(
     Raises
     ------
     ValueError
-        If an option is out of range, `rng` is not a Generator, or `data` has
+        If an option is out of range, `rng` is not a seed or Generator, or `data` has
         the wrong shape or non-finite values.
 
     Examples
