@@ -19,7 +19,7 @@ pull towards the prior.
 
 Parameters are a dict of float64 arrays; :func:`init_params` makes one, :func:`loss_and_grad`
 evaluates the loss and its exact gradient (checked against finite differences in the
-tests), :func:`train` runs Adam [2]_ on mini-batches. :func:`stack` turns several
+tests), :func:`train` runs Adam [2]_ on mini-batches. ``stack`` turns several
 models of the same sizes into one stacked model (a leading axis on every array),
 which :func:`train` trains side by side, each model with its own data order,
 noise, Adam state and ``beta``. Every ``rng`` argument is normalised by
@@ -183,7 +183,7 @@ def stack(models: list[Params]) -> Params:
     own shuffling, noise and Adam state, and its own ``beta`` if given an
     array), in one pass of array operations per step, which is much faster
     than training them one after another. :func:`encode` and :func:`decode`
-    accept stacked parameters; :func:`unstack` gives the models back.
+    accept stacked parameters; ``unstack`` gives the models back.
 
     Examples
     --------
@@ -207,7 +207,7 @@ def stack(models: list[Params]) -> Params:
 
 
 def unstack(params: Params) -> list[Params]:
-    """The models of a stack made by :func:`stack` (copies)."""
+    """The models of a stack made by ``stack`` (copies)."""
     if np.ndim(params["W1"]) != 3:
         raise ValueError(
             "params must be stacked (W1 of shape (models, D, H)); "
@@ -234,7 +234,7 @@ def encode(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The encoder's ``(mu, log_var)`` for a batch ``x`` of shape (N, D).
 
-    For stacked parameters (:func:`stack`) both have shape (models, N, L).
+    For stacked parameters (``stack``) both have shape (models, N, L).
     """
     h = np.tanh(
         np.asarray(x, dtype=np.float64) @ params["W1"] + _row(params["b1"])
@@ -328,8 +328,8 @@ def _loss_and_grad(
     params: Params,
     x: NDArray[np.float64],
     eps: NDArray[np.float64],
-    beta: float,
-    obs_sd: float,
+    beta: Any,
+    obs_sd: Any,
     free_bits: float,
 ) -> tuple[float, dict[str, Any], Params, dict[str, NDArray[np.float64]]]:
     """:func:`loss_and_grad` on validated inputs, plus the encoder's ``h``,
@@ -348,9 +348,16 @@ def _loss_and_grad(
     resid = x_hat - x
     sq = np.sum(resid * resid, axis=-1)
     sq_error = np.mean(sq, axis=-1)
-    recon = sq_error / (2 * obs_sd**2) + 0.5 * d * math.log(
-        2 * math.pi * obs_sd**2
-    )
+    if np.ndim(obs_sd) == 0:
+        obs_var: Any = obs_sd**2
+        recon = sq_error / (2 * obs_var) + 0.5 * d * math.log(
+            2 * math.pi * obs_var
+        )
+    else:  # one decoder variance per stacked model
+        obs_var = np.asarray(obs_sd) ** 2
+        recon = sq_error / (2 * obs_var) + 0.5 * d * np.log(
+            2 * math.pi * obs_var
+        )
     with np.errstate(over="ignore"):  # as klnotes.kl_std_normal(axis=())
         kl_terms = 0.5 * (
             _psi(log_var.ravel()).reshape(log_var.shape) + mu * mu
@@ -369,7 +376,7 @@ def _loss_and_grad(
     per_model = recon + np.asarray(beta) * kl_used
 
     # backward
-    dx_hat = resid / (obs_sd**2 * n)
+    dx_hat = resid / (np.asarray(obs_var)[..., None, None] * n)
     grads: Params = {"W3": _t(g) @ dx_hat, "b3": dx_hat.sum(-2)}
     dpre2 = (dx_hat @ _t(params["W3"])) * (1 - g * g)
     grads["W2"], grads["b2"] = _t(z) @ dpre2, dpre2.sum(-2)
@@ -419,7 +426,7 @@ def train(
     params : dict of ndarray
         Floating-point arrays, updated in place (each keeps its dtype; with
         mixed dtypes, training runs in the widest). Adam's moments are
-        float64. A stacked model (:func:`stack`) trains all its models side by
+        float64. A stacked model (``stack``) trains all its models side by
         side; they share nothing but the random stream they draw from.
     data : array_like, shape (N, D)
         Training data, finite.

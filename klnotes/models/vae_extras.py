@@ -60,6 +60,7 @@ __all__ = [
     "rate_decomposition",
     "smooth_free_bits",
     "train_smooth_free_bits",
+    "train_learned_variance",
 ]
 
 Params = dict[str, NDArray[np.float64]]
@@ -641,6 +642,99 @@ def train_smooth_free_bits(
         obs_sd=obs_sd,
         loss=loss,
     )
+
+
+def train_learned_variance(
+    params: Params,
+    data: ArrayLike,
+    *,
+    rng: int | np.random.Generator | None,
+    epochs: int,
+    batch_size: int = 100,
+    lr: float | Callable[[int], float] = 1e-2,
+    beta: Any = 1.0,
+) -> dict[str, NDArray[np.float64]]:
+    r""":func:`klnotes.models.vae.train` with the decoder variance learned too.
+
+    The decoder is :math:`\mathcal N(\hat x(z), s^2 I)` with
+    :math:`\log s^2` = ``params["log_obs_var"]`` (a number, or one per model
+    of a stack), trained with the other parameters by the same Adam loop. Its
+    gradient is :math:`D/2 - \overline{\lVert x - \hat x\rVert^2}/(2s^2)`,
+    zero when :math:`s^2` is the mean squared error per coordinate.
+
+    Parameters
+    ----------
+    params : dict of ndarray
+        A model (or stack) from :mod:`klnotes.models.vae`, with the extra key
+        ``log_obs_var``; updated in place.
+    data, rng, epochs, batch_size, lr, beta
+        As in :func:`klnotes.models.vae.train`.
+
+    Returns
+    -------
+    history : dict of ndarray
+        As :func:`klnotes.models.vae.train`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`klnotes.models.vae.train`, and if ``log_obs_var`` is missing
+        or has the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models import vae, vae_extras
+    >>> x = np.random.default_rng(0).normal(size=(200, 3))
+    >>> p = vae.init_params(1, 3, 8, 2)
+    >>> p["log_obs_var"] = np.array(np.log(4.0))
+    >>> h = vae_extras.train_learned_variance(p, x, rng=2, epochs=20)
+    >>> bool(np.exp(p["log_obs_var"]) < 4.0)
+    True
+    """
+    lead = np.shape(params["W1"])[:-2]
+    if "log_obs_var" not in params or np.shape(params["log_obs_var"]) != lead:
+        raise ValueError(
+            "params must hold log_obs_var, the log decoder variance, of shape "
+            f"{lead} (one per stacked model); got "
+            f"{np.shape(params['log_obs_var']) if 'log_obs_var' in params else None}"
+        )
+    return vae.train(
+        params,
+        data,
+        rng=rng,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        beta=beta,
+        loss=_learned_variance_loss,
+    )
+
+
+def _learned_variance_loss(
+    p: Params,
+    x: NDArray[np.float64],
+    eps: NDArray[np.float64],
+    *,
+    beta: Any,
+    obs_sd: float,
+) -> tuple[float, dict[str, Any], Params]:
+    """The loss hook of :func:`train_learned_variance` (`obs_sd` unused)."""
+    del obs_sd  # the decoder variance is a parameter here
+    var = np.exp(p["log_obs_var"])
+    value, stats, grads, _ = vae._loss_and_grad(
+        p,
+        x,
+        eps,
+        beta,
+        np.sqrt(var),
+        0.0,
+    )
+    d = x.shape[-1]
+    grads["log_obs_var"] = np.asarray(
+        0.5 * d - np.asarray(stats["sq_error"]) / (2 * var)
+    )
+    return value, stats, grads
 
 
 def _renamed(new: Callable[..., Any], old: str) -> Callable[..., Any]:
