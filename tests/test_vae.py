@@ -10,11 +10,14 @@ import pytest
 from klnotes import kl_std_normal
 from klnotes.models import vae
 from klnotes.models.vae import (
+    _loss_and_grad,
     decode,
     encode,
     init_params,
     loss_and_grad,
+    stack,
     train,
+    unstack,
 )
 
 
@@ -155,8 +158,8 @@ def test_beta_schedule_is_applied():
             r"n_in must be an integer >= 1; got 0",
         ),
         (
-            lambda p, x, e: init_params(0, 3, 3, 2),
-            r"rng must be a numpy.random.Generator",
+            lambda p, x, e: init_params("zero", 3, 3, 2),
+            r"rng must be a seed \(int\), None or a numpy.random.Generator",
         ),
         (
             lambda p, x, e: train(
@@ -302,3 +305,79 @@ def test_train_stops_when_a_loss_hook_returns_a_non_finite_gradient():
     with pytest.raises(ValueError, match="gradient is not finite"):
         vae.train(params, x, rng=rng, epochs=1, loss=bad_gradient)
     assert all(np.array_equal(params[k], start[k]) for k in params)
+
+
+def test_rng_is_normalised_by_default_rng():
+    """A seed, a Generator and None are accepted (SPEC 7); a seed is default_rng(seed)."""
+    a = init_params(5, 3, 4, 2)
+    b = init_params(np.random.default_rng(5), 3, 4, 2)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    init_params(None, 3, 4, 2)
+    with pytest.raises(ValueError, match="rng must be a seed"):
+        init_params(True, 3, 4, 2)
+
+
+def test_a_stack_trains_each_model_as_if_alone():
+    """Stacked models get exactly the loss and gradient each has on its own."""
+    rng = np.random.default_rng(3)
+    models = [init_params(seed, 3, 5, 2) for seed in range(3)]
+    stacked = stack(models)
+    x, eps = rng.normal(size=(3, 7, 3)), rng.normal(size=(3, 7, 2))
+    betas = np.array([0.0, 1.0, 2.5])
+    for free_bits in (0.0, 0.3):
+        total, stats, grads, _ = _loss_and_grad(
+            stacked, x, eps, betas, 0.7, free_bits
+        )
+        parts = [
+            _loss_and_grad(m, x[i], eps[i], betas[i], 0.7, free_bits)
+            for i, m in enumerate(models)
+        ]
+        assert np.isclose(total, sum(p[0] for p in parts), rtol=1e-13)
+        for i, (loss_i, _stats_i, grads_i, _) in enumerate(parts):
+            assert np.isclose(stats["loss"][i], loss_i, rtol=1e-13)
+            for k in grads_i:
+                np.testing.assert_allclose(
+                    grads[k][i], grads_i[k], rtol=1e-12, atol=1e-15
+                )
+
+
+def test_train_on_a_stack_is_deterministic_lowers_each_loss_and_unstacks():
+    data = np.random.default_rng(0).normal(size=(60, 3))
+    betas = np.array([0.5, 1.0, 4.0])
+    runs = []
+    for _ in range(2):
+        stacked = stack([init_params(seed, 3, 6, 2) for seed in range(3)])
+        hist = train(
+            stacked,
+            data,
+            rng=1,
+            epochs=30,
+            batch_size=20,
+            beta=betas,
+            lr=lambda epoch: 1e-2 if epoch < 20 else 1e-3,
+        )
+        runs.append((stacked, hist))
+    (s1, h1), (s2, h2) = runs
+    assert h1["loss"].shape == (30, 3)
+    assert h1["kl_per_dim"].shape == (30, 3, 2)
+    assert np.all(h1["loss"][-1] < h1["loss"][0])
+    assert all(np.array_equal(s1[k], s2[k]) for k in s1)
+    models = unstack(s1)
+    assert len(models) == 3 and models[0]["W1"].shape == (3, 6)
+    mu, _ = encode(s1, data)
+    np.testing.assert_allclose(mu[2], encode(models[2], data)[0], rtol=1e-13)
+
+
+def test_stack_and_train_reject_bad_input():
+    with pytest.raises(ValueError, match="non-empty"):
+        stack([])
+    with pytest.raises(ValueError, match="same keys and array shapes"):
+        stack([init_params(0, 3, 4, 2), init_params(0, 3, 5, 2)])
+    with pytest.raises(ValueError, match="params must be stacked"):
+        unstack(init_params(0, 3, 4, 2))
+    stacked = stack([init_params(seed, 3, 4, 2) for seed in range(2)])
+    data = np.zeros((10, 3))
+    with pytest.raises(ValueError, match="one per stacked model"):
+        train(stacked, data, rng=0, epochs=1, beta=[1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"lr\(epoch\) must be"):
+        train(stacked, data, rng=0, epochs=1, lr=lambda epoch: 0.0)

@@ -227,7 +227,10 @@ def test_train_smooth_free_bits_is_deterministic_and_holds_dimensions_near_lambd
             ),
             "x must",
         ),
-        (lambda p, x: vae_extras.rate_decomposition(p, x, rng=0), "rng"),
+        (
+            lambda p, x: vae_extras.rate_decomposition(p, x, rng="zero"),
+            "rng must be a seed",
+        ),
         (
             lambda p, x: vae_extras.rate_decomposition(
                 p, x, rng=np.random.default_rng(), n_samples=0
@@ -383,3 +386,83 @@ def test_train_smooth_free_bits_accepts_a_beta_schedule():
             free_bits=0.5,
             softness=0.05,
         )
+
+
+def test_smooth_free_bits_on_a_stack_matches_each_model_alone():
+    rng = np.random.default_rng(4)
+    models = [vae.init_params(seed, 3, 5, 2) for seed in range(2)]
+    stacked = vae.stack(models)
+    x, eps = rng.normal(size=(2, 9, 3)), rng.normal(size=(2, 9, 2))
+    betas = np.array([1.0, 3.0])
+    total, stats, grads = vae_extras._smooth_free_bits_loss(
+        stacked, x, eps, betas, 0.5, 0.4, 0.05
+    )
+    for i, m in enumerate(models):
+        loss_i, _, grads_i = vae_extras.loss_and_grad_smooth_free_bits(
+            m,
+            x[i],
+            eps[i],
+            beta=betas[i],
+            obs_sd=0.5,
+            free_bits=0.4,
+            softness=0.05,
+        )
+        assert np.isclose(stats["loss"][i], loss_i, rtol=1e-13)
+        for k in grads_i:
+            np.testing.assert_allclose(
+                grads[k][i], grads_i[k], rtol=1e-12, atol=1e-15
+            )
+
+
+def _learned_variance_loss(params, x, eps, beta):
+    return vae_extras._learned_variance_loss(
+        params, x, eps, beta=beta, obs_sd=1.0
+    )
+
+
+def test_learned_variance_gradient_matches_central_differences():
+    params, x, eps = problem()
+    params["log_obs_var"] = np.array(np.log(0.7))
+    loss, _, grads = _learned_variance_loss(params, x, eps, 1.3)
+    h = 1e-6
+    for key in ("log_obs_var", "W3", "Wm"):
+        flat = params[key].reshape(-1)
+        for i in range(min(3, flat.size)):
+            old = flat[i]
+            flat[i] = old + h
+            up = _learned_variance_loss(params, x, eps, 1.3)[0]
+            flat[i] = old - h
+            down = _learned_variance_loss(params, x, eps, 1.3)[0]
+            flat[i] = old
+            assert np.isclose(
+                grads[key].reshape(-1)[i],
+                (up - down) / (2 * h),
+                rtol=1e-6,
+                atol=1e-8,
+            )
+    # at s^2 equal to the mean squared error per coordinate the gradient is 0
+    _, stats, _ = _learned_variance_loss(params, x, eps, 1.3)
+    params["log_obs_var"] = np.array(np.log(stats["sq_error"] / x.shape[1]))
+    assert (
+        abs(_learned_variance_loss(params, x, eps, 1.3)[2]["log_obs_var"])
+        < 1e-12
+    )
+
+
+def test_learned_variance_trains_a_stack_and_rejects_a_missing_variance():
+    data = np.random.default_rng(1).normal(size=(40, 3))
+    stacked = vae.stack([vae.init_params(s, 3, 4, 2) for s in range(2)])
+    with pytest.raises(ValueError, match="log_obs_var"):
+        vae_extras.train_learned_variance(stacked, data, rng=0, epochs=1)
+    stacked["log_obs_var"] = np.log(np.array([4.0, 0.5]))
+    hist = vae_extras.train_learned_variance(
+        stacked,
+        data,
+        rng=0,
+        epochs=30,
+        batch_size=20,
+        beta=np.array([1.0, 2.0]),
+    )
+    assert hist["loss"].shape == (30, 2)
+    assert np.all(np.isfinite(stacked["log_obs_var"]))
+    assert stacked["log_obs_var"][0] < np.log(4.0)

@@ -19,7 +19,11 @@ pull towards the prior.
 
 Parameters are a dict of float64 arrays; :func:`init_params` makes one, :func:`loss_and_grad`
 evaluates the loss and its exact gradient (checked against finite differences in the
-tests), :func:`train` runs Adam [2]_ on mini-batches.
+tests), :func:`train` runs Adam [2]_ on mini-batches. ``stack`` turns several
+models of the same sizes into one stacked model (a leading axis on every array),
+which :func:`train` trains side by side, each model with its own data order,
+noise, Adam state and ``beta``. Every ``rng`` argument is normalised by
+``np.random.default_rng``: a seed, ``None`` or a Generator.
 
 References
 ----------
@@ -43,7 +47,16 @@ from numpy.typing import ArrayLike, NDArray
 from .._psi import _psi
 from .._validation import as_float_array, check_finite, check_scalar
 
-__all__ = ["init_params", "encode", "decode", "loss_and_grad", "train"]
+__all__ = [
+    "as_rng",
+    "init_params",
+    "stack",
+    "unstack",
+    "encode",
+    "decode",
+    "loss_and_grad",
+    "train",
+]
 
 Params = dict[str, NDArray[np.float64]]
 #: ``loss(params, x, eps, *, beta, obs_sd) -> (loss, stats, grads)``, as in train
@@ -60,6 +73,41 @@ def _check_int(value: object, name: str, low: int = 1) -> int:
     return int(value)
 
 
+def as_rng(rng: object, name: str = "rng") -> np.random.Generator:
+    """`rng` as a Generator, by ``np.random.default_rng`` (SPEC 7).
+
+    An int or a ``SeedSequence`` seeds a new Generator, ``None`` draws fresh
+    entropy, and a Generator is returned as it is (so that drawing from the
+    result advances the caller's Generator).
+    """
+    if isinstance(rng, bool):
+        raise ValueError(
+            f"{name} must be a seed or a numpy.random.Generator; got {rng!r}"
+        )
+    try:
+        return np.random.default_rng(rng)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"{name} must be a seed (int), None or a numpy.random.Generator "
+            f"(as for np.random.default_rng); got {type(rng).__name__}"
+        ) from err
+
+
+def _check_beta(value: object, name: str, n_models: int) -> Any:
+    """A KL weight >= 0: a number, or for a stack of models one per model."""
+    if n_models and np.ndim(value) == 1:  # type: ignore[arg-type]
+        arr = np.asarray(value, dtype=np.float64)
+        if arr.shape != (n_models,) or not (
+            np.all(np.isfinite(arr)) and np.all(arr >= 0)
+        ):
+            raise ValueError(
+                f"{name} must be a finite number >= 0 or {n_models} of them "
+                f"(one per stacked model); got {value!r}"
+            )
+        return arr
+    return _check_positive(value, name, allow_zero=True)
+
+
 def _check_positive(
     value: object, name: str, allow_zero: bool = False
 ) -> float:
@@ -67,14 +115,17 @@ def _check_positive(
 
 
 def init_params(
-    rng: np.random.Generator, n_in: int, n_hidden: int, n_latent: int
+    rng: int | np.random.Generator | None,
+    n_in: int,
+    n_hidden: int,
+    n_latent: int,
 ) -> Params:
     """Random initial parameters (Glorot-uniform weights, zero biases).
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        Source of randomness.
+    rng : int, numpy.random.Generator or None
+        Source of randomness, normalised by ``np.random.default_rng``.
     n_in, n_hidden, n_latent : int
         Data dimension D, hidden width H, latent dimension L; all >= 1.
 
@@ -86,7 +137,7 @@ def init_params(
     Raises
     ------
     ValueError
-        If a size is not a positive integer or `rng` is not a Generator.
+        If a size is not a positive integer or `rng` is not a seed or Generator.
 
     Examples
     --------
@@ -96,10 +147,7 @@ def init_params(
     >>> {k: v.shape for k, v in p.items()}["Wm"]
     (8, 2)
     """
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}"
-        )
+    rng = as_rng(rng)
     d, h, n_lat = (
         _check_int(v, n)
         for v, n in (
@@ -127,18 +175,82 @@ def init_params(
     }
 
 
+def stack(models: list[Params]) -> Params:
+    """Several models with the same sizes as one stacked model.
+
+    Each array gains a leading axis of length ``len(models)``. :func:`train`
+    trains the models of a stack side by side and independently (each has its
+    own shuffling, noise and Adam state, and its own ``beta`` if given an
+    array), in one pass of array operations per step, which is much faster
+    than training them one after another. :func:`encode` and :func:`decode`
+    accept stacked parameters; ``unstack`` gives the models back.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models.vae import init_params, stack, unstack
+    >>> s = stack([init_params(seed, 3, 8, 2) for seed in range(4)])
+    >>> s["W1"].shape, len(unstack(s))
+    ((4, 3, 8), 4)
+    """
+    if not models:
+        raise ValueError("models must be a non-empty list of parameter dicts")
+    keys = list(models[0])
+    for m in models:
+        if list(m) != keys or any(
+            np.shape(m[k]) != np.shape(models[0][k]) for k in keys
+        ):
+            raise ValueError(
+                "models must have the same keys and array shapes to be stacked"
+            )
+    return {k: np.stack([np.asarray(m[k]) for m in models]) for k in keys}
+
+
+def unstack(params: Params) -> list[Params]:
+    """The models of a stack made by ``stack`` (copies)."""
+    if np.ndim(params["W1"]) != 3:
+        raise ValueError(
+            "params must be stacked (W1 of shape (models, D, H)); "
+            f"got W1 of shape {np.shape(params['W1'])}"
+        )
+    return [
+        {k: np.array(v[i]) for k, v in params.items()}
+        for i in range(params["W1"].shape[0])
+    ]
+
+
+def _t(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Transpose of the last two axes (``a.T`` for a matrix)."""
+    return np.swapaxes(a, -1, -2)
+
+
+def _row(b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A bias vector (or a stack of them) as a row that broadcasts over a batch."""
+    return b[..., None, :]
+
+
 def encode(
     params: Params, x: ArrayLike
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The encoder's ``(mu, log_var)`` for a batch ``x`` of shape (N, D)."""
-    h = np.tanh(np.asarray(x, dtype=np.float64) @ params["W1"] + params["b1"])
-    return h @ params["Wm"] + params["bm"], h @ params["Wv"] + params["bv"]
+    """The encoder's ``(mu, log_var)`` for a batch ``x`` of shape (N, D).
+
+    For stacked parameters (``stack``) both have shape (models, N, L).
+    """
+    h = np.tanh(
+        np.asarray(x, dtype=np.float64) @ params["W1"] + _row(params["b1"])
+    )
+    return (
+        h @ params["Wm"] + _row(params["bm"]),
+        h @ params["Wv"] + _row(params["bv"]),
+    )
 
 
 def decode(params: Params, z: ArrayLike) -> NDArray[np.float64]:
     """The decoder's mean ``x_hat`` for a batch ``z`` of shape (N, L)."""
-    g = np.tanh(np.asarray(z, dtype=np.float64) @ params["W2"] + params["b2"])
-    return g @ params["W3"] + params["b3"]
+    g = np.tanh(
+        np.asarray(z, dtype=np.float64) @ params["W2"] + _row(params["b2"])
+    )
+    return g @ params["W3"] + _row(params["b3"])
 
 
 def loss_and_grad(
@@ -216,76 +328,93 @@ def _loss_and_grad(
     params: Params,
     x: NDArray[np.float64],
     eps: NDArray[np.float64],
-    beta: float,
-    obs_sd: float,
+    beta: Any,
+    obs_sd: Any,
     free_bits: float,
 ) -> tuple[float, dict[str, Any], Params, dict[str, NDArray[np.float64]]]:
     """:func:`loss_and_grad` on validated inputs, plus the encoder's ``h``,
     ``mu`` and ``log_var`` (for variants of the objective that add to the
     gradient).  Called once per step by :func:`train`, so it checks nothing.
     """
-    n, d = x.shape
-    # forward
-    h = np.tanh(x @ params["W1"] + params["b1"])
-    mu = h @ params["Wm"] + params["bm"]
-    log_var = h @ params["Wv"] + params["bv"]
+    n, d = x.shape[-2:]
+    # forward (a leading axis of stacked models broadcasts through)
+    h = np.tanh(x @ params["W1"] + _row(params["b1"]))
+    mu = h @ params["Wm"] + _row(params["bm"])
+    log_var = h @ params["Wv"] + _row(params["bv"])
     sd = np.exp(0.5 * log_var)
     z = mu + sd * eps
-    g = np.tanh(z @ params["W2"] + params["b2"])
-    x_hat = g @ params["W3"] + params["b3"]
+    g = np.tanh(z @ params["W2"] + _row(params["b2"]))
+    x_hat = g @ params["W3"] + _row(params["b3"])
     resid = x_hat - x
-    sq = np.sum(resid * resid, axis=1)
-    sq_error = float(np.mean(sq))
-    recon = sq_error / (2 * obs_sd**2) + 0.5 * d * math.log(
-        2 * math.pi * obs_sd**2
-    )
+    sq = np.sum(resid * resid, axis=-1)
+    sq_error = np.mean(sq, axis=-1)
+    if np.ndim(obs_sd) == 0:
+        obs_var: Any = obs_sd**2
+        recon = sq_error / (2 * obs_var) + 0.5 * d * math.log(
+            2 * math.pi * obs_var
+        )
+    else:  # one decoder variance per stacked model
+        obs_var = np.asarray(obs_sd) ** 2
+        recon = sq_error / (2 * obs_var) + 0.5 * d * np.log(
+            2 * math.pi * obs_var
+        )
     with np.errstate(over="ignore"):  # as klnotes.kl_std_normal(axis=())
         kl_terms = 0.5 * (
             _psi(log_var.ravel()).reshape(log_var.shape) + mu * mu
         )  # (N, L), each >= 0
-    kl_per_dim = kl_terms.mean(axis=0)
+    kl_per_dim = kl_terms.mean(axis=-2)
+    b_col = np.asarray(beta)[..., None, None]  # one beta per stacked model
     if free_bits > 0:
         active = kl_per_dim > free_bits
-        kl_used = float(np.sum(np.where(active, kl_per_dim, free_bits)))
-        kl_mu = (beta / n) * mu * active
-        kl_log_var = (beta / n) * 0.5 * np.expm1(log_var) * active
+        kl_used = np.sum(np.where(active, kl_per_dim, free_bits), axis=-1)
+        kl_mu = (b_col / n) * mu * _row(active)
+        kl_log_var = (b_col / n) * 0.5 * np.expm1(log_var) * _row(active)
     else:
-        kl_used = float(np.sum(kl_per_dim))
-        kl_mu = (beta / n) * mu
-        kl_log_var = (beta / n) * 0.5 * np.expm1(log_var)
-    loss = recon + beta * kl_used
+        kl_used = np.sum(kl_per_dim, axis=-1)
+        kl_mu = (b_col / n) * mu
+        kl_log_var = (b_col / n) * 0.5 * np.expm1(log_var)
+    per_model = recon + np.asarray(beta) * kl_used
 
     # backward
-    dx_hat = resid / (obs_sd**2 * n)
-    grads: Params = {"W3": g.T @ dx_hat, "b3": dx_hat.sum(0)}
-    dpre2 = (dx_hat @ params["W3"].T) * (1 - g * g)
-    grads["W2"], grads["b2"] = z.T @ dpre2, dpre2.sum(0)
-    dz = dpre2 @ params["W2"].T
+    dx_hat = resid / (np.asarray(obs_var)[..., None, None] * n)
+    grads: Params = {"W3": _t(g) @ dx_hat, "b3": dx_hat.sum(-2)}
+    dpre2 = (dx_hat @ _t(params["W3"])) * (1 - g * g)
+    grads["W2"], grads["b2"] = _t(z) @ dpre2, dpre2.sum(-2)
+    dz = dpre2 @ _t(params["W2"])
     dmu = dz + kl_mu
     dlog_var = dz * eps * sd * 0.5 + kl_log_var
-    grads["Wm"], grads["bm"] = h.T @ dmu, dmu.sum(0)
-    grads["Wv"], grads["bv"] = h.T @ dlog_var, dlog_var.sum(0)
-    dpre1 = (dmu @ params["Wm"].T + dlog_var @ params["Wv"].T) * (1 - h * h)
-    grads["W1"], grads["b1"] = x.T @ dpre1, dpre1.sum(0)
+    grads["Wm"], grads["bm"] = _t(h) @ dmu, dmu.sum(-2)
+    grads["Wv"], grads["bv"] = _t(h) @ dlog_var, dlog_var.sum(-2)
+    dpre1 = (dmu @ _t(params["Wm"]) + dlog_var @ _t(params["Wv"])) * (
+        1 - h * h
+    )
+    grads["W1"], grads["b1"] = _t(x) @ dpre1, dpre1.sum(-2)
+    if np.ndim(per_model) == 0:
+        recon, sq_error = float(recon), float(sq_error)
+        kl_total: Any = float(kl_per_dim.sum())
+        per_model = float(per_model)
+    else:
+        kl_total = kl_per_dim.sum(axis=-1)
     stats = {
         "recon": recon,
-        "kl": float(kl_per_dim.sum()),
+        "kl": kl_total,
         "kl_per_dim": kl_per_dim,
         "sq_error": sq_error,
+        "loss": per_model,
     }
     cache = {"h": h, "mu": mu, "log_var": log_var}
-    return float(loss), stats, grads, cache
+    return float(np.sum(per_model)), stats, grads, cache
 
 
 def train(
     params: Params,
     data: ArrayLike,
     *,
-    rng: np.random.Generator,
+    rng: int | np.random.Generator | None,
     epochs: int,
     batch_size: int = 100,
-    lr: float = 1e-2,
-    beta: float | Callable[[int], float] = 1.0,
+    lr: float | Callable[[int], float] = 1e-2,
+    beta: float | Callable[[int], Any] | ArrayLike = 1.0,
     obs_sd: float = 1.0,
     free_bits: float = 0.0,
     loss: LossFn | None = None,
@@ -297,20 +426,24 @@ def train(
     params : dict of ndarray
         Floating-point arrays, updated in place (each keeps its dtype; with
         mixed dtypes, training runs in the widest). Adam's moments are
-        float64.
+        float64. A stacked model (``stack``) trains all its models side by
+        side; they share nothing but the random stream they draw from.
     data : array_like, shape (N, D)
         Training data, finite.
-    rng : numpy.random.Generator, keyword-only
-        Drives shuffling and the reparameterisation noise; the run is deterministic
-        given its state.
+    rng : int, numpy.random.Generator or None, keyword-only
+        Drives shuffling and the reparameterisation noise (normalised by
+        ``np.random.default_rng``); the run is deterministic given a seed.
     epochs : int, keyword-only
         Number of passes over the data, >= 1.
     batch_size : int, keyword-only
         Examples per step, >= 1.
-    lr : float, keyword-only
-        Adam step size, > 0 (Adam's other constants: 0.9, 0.999, 1e-8).
-    beta : float or callable, keyword-only
+    lr : float or callable, keyword-only
+        Adam step size, > 0, or a function of the epoch index (0-based) giving
+        it (Adam's other constants: 0.9, 0.999, 1e-8).
+    beta : float, array or callable, keyword-only
         KL weight, or a function of the epoch index (0-based) for annealing.
+        For a stack of M models, also an array of M weights (or a function
+        returning one), one per model.
     obs_sd, free_bits : float, keyword-only
         As in :func:`loss_and_grad`.
 
@@ -329,12 +462,14 @@ def train(
     -------
     history : dict of ndarray
         Per epoch, averaged over its batches: ``loss``, ``recon``, ``kl``, ``beta``, and
-        ``kl_per_dim`` (shape (epochs, L)).
+        ``kl_per_dim`` (shape (epochs, L)). For a stack of M models, ``loss``,
+        ``recon`` and ``kl`` have shape (epochs, M) and ``kl_per_dim``
+        (epochs, M, L).
 
     Raises
     ------
     ValueError
-        If an option is out of range, `rng` is not a Generator, or `data` has the
+        If an option is out of range, `rng` is not a seed or Generator, or `data` has the
         wrong shape or non-finite values, or a parameter is not a
         floating-point array; if `loss` replaces an array instead of updating it; or
         if the loss or its gradient becomes non-finite (training diverged),
@@ -351,25 +486,36 @@ def train(
     >>> hist["loss"].shape, hist["kl_per_dim"].shape
     ((3,), (3, 2))
     """
-    if not isinstance(rng, np.random.Generator):
+    rng = as_rng(rng)
+    w1_shape = np.shape(params["W1"])
+    if len(w1_shape) not in (2, 3):
         raise ValueError(
-            f"rng must be a numpy.random.Generator; got {type(rng).__name__}"
+            "params must be one model (W1 of shape (D, H)) or a stack of "
+            f"models (shape (models, D, H)); got W1 of shape {w1_shape}"
         )
+    n_models = w1_shape[0] if len(w1_shape) == 3 else 0
     data = as_float_array(data, "data")
-    if data.ndim != 2 or data.shape[1] != params["W1"].shape[0]:
+    if data.ndim != 2 or data.shape[1] != w1_shape[-2]:
         raise ValueError(
-            f"data must have shape (N, {params['W1'].shape[0]}); got {data.shape}"
+            f"data must have shape (N, {w1_shape[-2]}); got {data.shape}"
         )
     check_finite(data, "data")
     epochs = _check_int(epochs, "epochs")
     batch_size = _check_int(batch_size, "batch_size")
-    lr = _check_positive(lr, "lr")
+    if callable(lr):
+        lr_schedule = lr
+    else:
+        lr_fixed = _check_positive(lr, "lr")
+
+        def lr_schedule(_epoch: int) -> float:
+            return lr_fixed
+
     if callable(beta):
         schedule = beta
     else:
-        fixed = _check_positive(beta, "beta", True)
+        fixed = _check_beta(beta, "beta", n_models)
 
-        def schedule(_epoch: int) -> float:
+        def schedule(_epoch: int) -> Any:
             return fixed
 
     obs_sd = _check_positive(obs_sd, "obs_sd")
@@ -398,7 +544,8 @@ def train(
         raise ValueError(
             f"loss must be callable or None; got {type(loss).__name__}"
         )
-    n_lat = params["Wm"].shape[1]
+    n_lat = np.shape(params["Wm"])[-1]
+    lead = (n_models,) if n_models else ()
     # Adam on one flat vector: each update is a handful of NumPy calls
     # instead of a handful per parameter array.  The arithmetic, element by
     # element, is the same as for each array on its own: the parameters keep
@@ -433,14 +580,19 @@ def train(
     n = data.shape[0]
     try:
         for epoch in range(epochs):
-            beta_e = _check_positive(
-                schedule(epoch), "beta(epoch)", allow_zero=True
-            )
-            order = rng.permutation(n)
-            sums, kl_dims, batches = np.zeros(3), np.zeros(n_lat), 0
+            beta_e = _check_beta(schedule(epoch), "beta(epoch)", n_models)
+            lr_e = _check_positive(lr_schedule(epoch), "lr(epoch)")
+            if n_models:  # each model shuffles the data its own way
+                order = rng.permuted(
+                    np.tile(np.arange(n), (n_models, 1)), axis=1
+                )
+            else:
+                order = rng.permutation(n)
+            sums = np.zeros((3, *lead))
+            kl_dims, batches = np.zeros((*lead, n_lat)), 0
             for start in range(0, n, batch_size):
-                xb = data[order[start : start + batch_size]]
-                eps = rng.standard_normal((xb.shape[0], n_lat))
+                xb = data[order[..., start : start + batch_size]]
+                eps = rng.standard_normal((*xb.shape[:-1], n_lat))
                 value, stats, grads = objective(
                     work, xb, eps, beta=beta_e, obs_sd=obs_sd
                 )
@@ -470,10 +622,11 @@ def train(
                 np.sqrt(den, out=den)
                 den += tiny
                 np.divide(m, 1 - b1**step, out=tmp)
-                tmp *= lr
+                tmp *= lr_e
                 tmp /= den
                 flat -= tmp
-                sums += (value, stats["recon"], stats["kl"])
+                per_model = stats.get("loss", value) if n_models else value
+                sums += (per_model, stats["recon"], stats["kl"])
                 kl_dims += stats["kl_per_dim"]
                 batches += 1
             for key, val in zip(

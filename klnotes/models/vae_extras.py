@@ -60,6 +60,7 @@ __all__ = [
     "rate_decomposition",
     "smooth_free_bits",
     "train_smooth_free_bits",
+    "train_learned_variance",
 ]
 
 Params = dict[str, NDArray[np.float64]]
@@ -105,12 +106,7 @@ def _data(
 
 
 def _rng(rng: object) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(  # noqa: TRY004 (the package raises ValueError throughout)
-            "rng must be a numpy.random.Generator (np.random.default_rng(seed)); "
-            f"got {type(rng).__name__}"
-        )
-    return rng
+    return vae.as_rng(rng)
 
 
 def _log_normal(
@@ -161,7 +157,7 @@ def expected_distortion(
     x: ArrayLike,
     *,
     obs_sd: float,
-    rng: np.random.Generator,
+    rng: int | np.random.Generator | None,
     n_samples: int = 1,
 ) -> float:
     r"""The objective's distortion :math:`\mathbb E_x\mathbb E_{q(z|x)}[-\log p(x|z)]`, nats.
@@ -174,7 +170,7 @@ def expected_distortion(
         Data, finite; the expectation over x is the average over its rows.
     obs_sd : float, keyword-only
         The decoder's standard deviation s, > 0.
-    rng : numpy.random.Generator, keyword-only
+    rng : int, numpy.random.Generator or None, keyword-only
         Draws the codes ``z = mu + sigma * eps``.
     n_samples : int, keyword-only
         Codes per example, >= 1.
@@ -224,7 +220,7 @@ def rate_decomposition(
     params: Params,
     x: ArrayLike,
     *,
-    rng: np.random.Generator,
+    rng: int | np.random.Generator | None,
     n_samples: int = 1,
 ) -> dict[str, float]:
     r"""Split the averaged KL term into mutual information and marginal KL.
@@ -248,7 +244,7 @@ def rate_decomposition(
         A trained :mod:`klnotes.models.vae` model.
     x : array_like, shape (N, D)
         The data set that defines the aggregate posterior.
-    rng : numpy.random.Generator, keyword-only
+    rng : int, numpy.random.Generator or None, keyword-only
         Draws the codes.
     n_samples : int, keyword-only
         Codes per example, >= 1.
@@ -367,7 +363,7 @@ def iwae_bound(
     *,
     n_samples: int,
     obs_sd: float,
-    rng: np.random.Generator,
+    rng: int | np.random.Generator | None,
 ) -> NDArray[np.float64]:
     r"""The importance-weighted bound :math:`\mathcal L_K(x)` for each row of x, nats.
 
@@ -391,7 +387,7 @@ def iwae_bound(
         K >= 1.
     obs_sd : float, keyword-only
         The decoder's standard deviation, > 0.
-    rng : numpy.random.Generator, keyword-only
+    rng : int, numpy.random.Generator or None, keyword-only
         Draws the K codes per example.
 
     Returns
@@ -545,24 +541,32 @@ def _smooth_free_bits_loss(
     )
     value, slope = smooth_free_bits(stats["kl_per_dim"], free_bits, softness)
     h, mu, log_var = cache["h"], cache["mu"], cache["log_var"]
-    coef = beta * slope / x.shape[0]  # d loss / d KL_nj for each example n
+    b = np.asarray(beta)[..., None]  # one beta per stacked model
+    # d loss / d KL_nj for each example n (a row that broadcasts over n)
+    coef = (b * slope / x.shape[-2])[..., None, :]
     dmu = coef * mu
     dlog_var = coef * 0.5 * np.expm1(log_var)
-    grads["Wm"] = grads["Wm"] + h.T @ dmu
-    grads["bm"] = grads["bm"] + dmu.sum(0)
-    grads["Wv"] = grads["Wv"] + h.T @ dlog_var
-    grads["bv"] = grads["bv"] + dlog_var.sum(0)
-    dpre1 = (dmu @ params["Wm"].T + dlog_var @ params["Wv"].T) * (1 - h * h)
-    grads["W1"] = grads["W1"] + x.T @ dpre1
-    grads["b1"] = grads["b1"] + dpre1.sum(0)
-    return float(recon + beta * np.sum(value)), stats, grads
+    h_t, x_t = np.swapaxes(h, -1, -2), np.swapaxes(x, -1, -2)
+    grads["Wm"] = grads["Wm"] + h_t @ dmu
+    grads["bm"] = grads["bm"] + dmu.sum(-2)
+    grads["Wv"] = grads["Wv"] + h_t @ dlog_var
+    grads["bv"] = grads["bv"] + dlog_var.sum(-2)
+    dpre1 = (
+        dmu @ np.swapaxes(params["Wm"], -1, -2)
+        + dlog_var @ np.swapaxes(params["Wv"], -1, -2)
+    ) * (1 - h * h)
+    grads["W1"] = grads["W1"] + x_t @ dpre1
+    grads["b1"] = grads["b1"] + dpre1.sum(-2)
+    per_model = stats["recon"] + np.asarray(beta) * np.sum(value, axis=-1)
+    stats["loss"] = per_model if np.ndim(per_model) else float(per_model)
+    return float(np.sum(per_model)), stats, grads
 
 
 def train_smooth_free_bits(
     params: Params,
     data: ArrayLike,
     *,
-    rng: np.random.Generator,
+    rng: int | np.random.Generator | None,
     epochs: int,
     batch_size: int = 100,
     lr: float = 1e-2,
@@ -597,7 +601,7 @@ def train_smooth_free_bits(
     Raises
     ------
     ValueError
-        If an option is out of range, `rng` is not a Generator, or `data` has
+        If an option is out of range, `rng` is not a seed or Generator, or `data` has
         the wrong shape or non-finite values.
 
     Examples
@@ -638,6 +642,99 @@ def train_smooth_free_bits(
         obs_sd=obs_sd,
         loss=loss,
     )
+
+
+def train_learned_variance(
+    params: Params,
+    data: ArrayLike,
+    *,
+    rng: int | np.random.Generator | None,
+    epochs: int,
+    batch_size: int = 100,
+    lr: float | Callable[[int], float] = 1e-2,
+    beta: Any = 1.0,
+) -> dict[str, NDArray[np.float64]]:
+    r""":func:`klnotes.models.vae.train` with the decoder variance learned too.
+
+    The decoder is :math:`\mathcal N(\hat x(z), s^2 I)` with
+    :math:`\log s^2` = ``params["log_obs_var"]`` (a number, or one per model
+    of a stack), trained with the other parameters by the same Adam loop. Its
+    gradient is :math:`D/2 - \overline{\lVert x - \hat x\rVert^2}/(2s^2)`,
+    zero when :math:`s^2` is the mean squared error per coordinate.
+
+    Parameters
+    ----------
+    params : dict of ndarray
+        A model (or stack) from :mod:`klnotes.models.vae`, with the extra key
+        ``log_obs_var``; updated in place.
+    data, rng, epochs, batch_size, lr, beta
+        As in :func:`klnotes.models.vae.train`.
+
+    Returns
+    -------
+    history : dict of ndarray
+        As :func:`klnotes.models.vae.train`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`klnotes.models.vae.train`, and if ``log_obs_var`` is missing
+        or has the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.models import vae, vae_extras
+    >>> x = np.random.default_rng(0).normal(size=(200, 3))
+    >>> p = vae.init_params(1, 3, 8, 2)
+    >>> p["log_obs_var"] = np.array(np.log(4.0))
+    >>> h = vae_extras.train_learned_variance(p, x, rng=2, epochs=20)
+    >>> bool(np.exp(p["log_obs_var"]) < 4.0)
+    True
+    """
+    lead = np.shape(params["W1"])[:-2]
+    if "log_obs_var" not in params or np.shape(params["log_obs_var"]) != lead:
+        raise ValueError(
+            "params must hold log_obs_var, the log decoder variance, of shape "
+            f"{lead} (one per stacked model); got "
+            f"{np.shape(params['log_obs_var']) if 'log_obs_var' in params else None}"
+        )
+    return vae.train(
+        params,
+        data,
+        rng=rng,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        beta=beta,
+        loss=_learned_variance_loss,
+    )
+
+
+def _learned_variance_loss(
+    p: Params,
+    x: NDArray[np.float64],
+    eps: NDArray[np.float64],
+    *,
+    beta: Any,
+    obs_sd: float,
+) -> tuple[float, dict[str, Any], Params]:
+    """The loss hook of :func:`train_learned_variance` (`obs_sd` unused)."""
+    del obs_sd  # the decoder variance is a parameter here
+    var = np.exp(p["log_obs_var"])
+    value, stats, grads, _ = vae._loss_and_grad(
+        p,
+        x,
+        eps,
+        beta,
+        np.sqrt(var),
+        0.0,
+    )
+    d = x.shape[-1]
+    grads["log_obs_var"] = np.asarray(
+        0.5 * d - np.asarray(stats["sq_error"]) / (2 * var)
+    )
+    return value, stats, grads
 
 
 def _renamed(new: Callable[..., Any], old: str) -> Callable[..., Any]:
