@@ -141,6 +141,12 @@ def page_context(
     body = context.get("body")
     if body:
         body = body.replace(_CITATION_LIST, '<div class="citation-list">')
+        # myst-nb names a folded cell's summary "Toggle hidden content" while it
+        # shows "Show code cell source" (axe: label-content-name-mismatch); without
+        # the label its name is the text it shows
+        body = body.replace(
+            '<summary aria-label="Toggle hidden content">', "<summary>"
+        )
         context["body"] = _FIGURE_IMAGE.sub(
             r'\1<a class="klnotes-zoom" href="\3" title="Open the figure full size">\2</a>',
             body,
