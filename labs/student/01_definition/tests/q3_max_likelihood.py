@@ -14,7 +14,7 @@ def test_theta(theta_hat):
     assert np.isclose(float(theta_hat), want, atol=1e-06)
 
 @test_case(points=None, hidden=False, 
-    failure_message="theta_hat looks right but d_min does not: it is D(P_hat || Q_theta_hat) in nats, a small positive number.")
+    failure_message="d_min is the smallest value of D(P_hat || Q_theta) in nats, reached at theta_hat: a small positive number.")
 def test_min(d_min):
     import numpy as np
     from scipy.special import rel_entr
