@@ -29,3 +29,9 @@
   document.addEventListener("DOMContentLoaded", update);
   window.addEventListener("load", update);
 })();
+
+// Interactive figures (klnotes.interactive) are drawn in the site's colours: redraw
+// them when the reader switches between light and dark.
+new MutationObserver(() =>
+  document.querySelectorAll(".klnotes-interactive").forEach((f) => f.klnotesDraw && f.klnotesDraw()),
+).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });

@@ -1,0 +1,256 @@
+"""Interactive figures: a chart the reader moves with a slider, in every place the book runs.
+
+A chapter computes a grid of results with klnotes (say the divergence for each of 41
+separations), builds a Vega-Lite chart of it with `Altair <https://altair-viz.github.io>`_
+whose slider *selects* a row of that grid, and displays it with :func:`show`. The
+browser only filters the precomputed rows and draws them; it computes no number, so
+every value the figure shows is one that Python computed (and that the chapter's tests
+compare, since the data are part of the stored output).
+
+:func:`show` returns an output with three representations:
+
+``text/html``
+    the chart and a small loader. On the book's website the Vega libraries are served
+    by the site itself (``book/_ext/interactive_figures.py``), so the figure works
+    offline; in JupyterLab, Binder and Colab the loader fetches them from the jsDelivr
+    CDN, as Altair's own HTML output does.
+``image/png``
+    the chart at its initial setting, drawn by ``vl-convert`` without a browser: what
+    the PDF shows.
+``text/plain``
+    a one-line description, for a terminal.
+
+The data are embedded in the page, so round them to the digits the chapter may print
+(portable digits, see the contributing guide) before building the chart.
+
+Example
+-------
+>>> import numpy as np
+>>> import altair as alt
+>>> from klnotes import kl_normal
+>>> from klnotes.interactive import show, slider
+>>> mus = np.round(np.linspace(-2, 2, 9), 1)
+>>> rows = [{"mu": m, "kl": round(float(kl_normal(m, 1.0, 0.0, 1.0)), 4)} for m in mus]
+>>> mu = slider("mu", mus, label="mean μ")
+>>> chart = (
+...     alt.Chart(alt.Data(values=rows))
+...     .mark_bar()
+...     .encode(x="mu:Q", y="kl:Q")
+...     .transform_filter("datum.mu == mu")
+...     .add_params(mu)
+... )
+>>> fig = show(chart, name="kl-demo", description="KL of N(mu, 1) from N(0, 1)")
+>>> sorted(fig._repr_mimebundle_())
+['image/png', 'text/html', 'text/plain']
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .plotting import COLORS, FONT_SIZE, SMALL_FONT_SIZE
+
+__all__ = ["PNG_WIDTH", "CDN", "Interactive", "show", "slider"]
+
+#: Width in CSS pixels of the static image (the PDF's figure); on the site the chart
+#: takes the width of the column.
+PNG_WIDTH = 560
+#: Where notebook front ends (JupyterLab, Binder, Colab) load the Vega libraries
+#: from: the versions that ``vl-convert`` (and so the website) bundles.
+CDN = "https://cdn.jsdelivr.net/npm/"
+
+# The book's style (klnotes.plotting): its colours and text sizes, the legend
+# below the plot so that a phone's column is left to the data.
+_CONFIG: dict[str, dict[str, Any]] = {
+    "axis": {"labelFontSize": SMALL_FONT_SIZE, "titleFontSize": FONT_SIZE},
+    "legend": {
+        "orient": "bottom",
+        "direction": "vertical",
+        "labelFontSize": SMALL_FONT_SIZE,
+        "titleFontSize": FONT_SIZE,
+        "labelLimit": 320,
+    },
+    "text": {"fontSize": FONT_SIZE},
+    "range": {"category": list(COLORS)},
+}
+
+# The loader: embed the chart with vega-embed; on the website the libraries come
+# from the site's own bundle (a deferred script, so wait for it), elsewhere from
+# the CDN. Dark pages get Vega's dark theme. Nothing here computes a value.
+_LOADER = """(function () {
+  var el = document.getElementById("%(id)s");
+  var spec = JSON.parse(document.getElementById("%(id)s-spec").textContent);
+  function dark() {  // the book's site (light, dark or auto) or JupyterLab's theme
+    var d = document.documentElement.dataset, b = document.body.dataset;
+    if (d.mode === "auto" || (!d.mode && d.theme))
+      return matchMedia("(prefers-color-scheme: dark)").matches;
+    return d.mode ? d.mode === "dark" : b.jpThemeLight === "false";
+  }
+  function draw() {
+    var opt = {actions: false, renderer: "svg"};
+    if (dark()) { opt.theme = "dark"; opt.config = {text: {color: "#eee"}}; }
+    el.textContent = "";
+    window.vegaEmbed(el, spec, opt);
+  }
+  el.klnotesDraw = draw;
+  if (window.vegaEmbed) return draw();
+  var local = document.querySelector("script[src*='vega-bundle']");
+  if (local) return local.addEventListener("load", draw);
+  var libs = ["vega@%(vega)s", "vega-lite@%(vegalite)s", "vega-embed@%(embed)s"];
+  (function next() {
+    if (!libs.length) return draw();
+    var s = document.createElement("script");
+    s.src = "%(cdn)s" + libs.shift();
+    s.onload = next;
+    document.head.appendChild(s);
+  })();
+})();"""
+
+
+def slider(
+    name: str, values: ArrayLike, *, label: str, value: float | None = None
+) -> Any:
+    """A slider over the evenly spaced grid `values` that the chart's data use.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name in the chart's expressions (``datum.x == name``).
+    values : array_like
+        The grid, increasing and evenly spaced; its values must be written in the
+        data exactly as here (round both the same way).
+    label : str
+        What the reader reads beside the slider (its accessible name).
+    value : float, optional
+        The initial setting, a value of the grid; default the middle one.
+
+    Returns
+    -------
+    altair.Parameter
+        Bound to an ``<input type="range">``: reachable with Tab, moved with the
+        arrow keys, its value shown beside it.
+
+    Raises
+    ------
+    ValueError
+        If `values` has fewer than two points or is not increasing and evenly
+        spaced, or if `value` is not one of them.
+    """
+    import altair as alt
+
+    grid = np.asarray(values, dtype=np.float64)
+    if grid.ndim != 1 or grid.size < 2:
+        raise ValueError(f"values must be a 1-D grid of >= 2 points; got {grid!r}")
+    steps = np.diff(grid)
+    step = float(steps[0])
+    if step <= 0 or not np.allclose(steps, step, rtol=1e-9, atol=0):
+        raise ValueError("values must be increasing and evenly spaced")
+    start = float(grid[grid.size // 2]) if value is None else float(value)
+    if not np.isclose(grid, start, rtol=1e-12, atol=0).any():
+        raise ValueError(f"value must be one of values; got {value!r}")
+    bind = alt.binding_range(
+        min=float(grid[0]), max=float(grid[-1]), step=step, name=label + " "
+    )
+    return alt.param(name=name, value=start, bind=bind)
+
+
+def _fixed_width(node: Any, width: int) -> Any:
+    """`node` with every ``width: "container"`` replaced by `width` (for the PNG)."""
+    if isinstance(node, dict):
+        return {
+            k: width if (k == "width" and v == "container") else _fixed_width(v, width)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_fixed_width(v, width) for v in node]
+    return node
+
+
+class Interactive:
+    """A chart displayed as HTML (interactive), PNG (static) and text.
+
+    Made by :func:`show`; ``spec`` is the Vega-Lite specification as a dict.
+    """
+
+    def __init__(self, spec: dict[str, Any], name: str, description: str) -> None:
+        self.spec = spec
+        self.name = name
+        self.description = description
+
+    def png(self) -> bytes:
+        """The chart at its initial setting as a PNG, twice the CSS resolution."""
+        import vl_convert as vlc
+
+        return bytes(vlc.vegalite_to_png(_fixed_width(self.spec, PNG_WIDTH), scale=2))
+
+    def html(self) -> str:
+        """The chart's HTML: a container, the specification, the loader."""
+        import vl_convert as vlc
+
+        fig_id = f"klnotes-fig-{self.name}"
+        spec = json.dumps(self.spec, separators=(",", ":"), sort_keys=True)
+        spec = spec.replace("</", "<\\/")  # cannot close the script element
+        versions = {
+            "vega": vlc.get_vega_version(),
+            "vegalite": self.spec["$schema"].split("/v")[-1].split(".json")[0],
+            "embed": vlc.get_vega_embed_version(),
+        }
+        loader = _LOADER % {"id": fig_id, "cdn": CDN, **versions}
+        return (
+            f'<div class="klnotes-interactive" id="{fig_id}" role="figure" '
+            f'aria-label="{html.escape(self.description)}">'
+            "<p>Interactive figure: it needs JavaScript (in Jupyter, run the cell or "
+            "trust the notebook).</p></div>\n"
+            f'<script type="application/json" id="{fig_id}-spec">{spec}</script>\n'
+            f"<script>{loader}</script>"
+        )
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> dict[str, str]:
+        return {
+            "text/html": self.html(),
+            "image/png": base64.b64encode(self.png()).decode("ascii"),
+            "text/plain": f"<interactive figure {self.name}: {self.description}>",
+        }
+
+
+def show(chart: Any, *, name: str, description: str) -> Interactive:
+    """Display an Altair chart as the book's interactive figure.
+
+    Parameters
+    ----------
+    chart : altair.TopLevelMixin
+        The chart, with its sliders (:func:`slider`) added.
+    name : str
+        A short name, unique in the book (letters, digits, ``-``): the figure's HTML id
+        and what the site tests look for.
+    description : str
+        One sentence saying what the figure shows, for screen readers and terminals.
+
+    Returns
+    -------
+    Interactive
+        Display it (the last expression of a cell) to show the figure.
+
+    Raises
+    ------
+    ValueError
+        If `name` is not of letters, digits and ``-``, or `description` is empty.
+    """
+    if not name or not all(c.isalnum() or c == "-" for c in name):
+        raise ValueError(f"name must be letters, digits and '-'; got {name!r}")
+    if not description.strip():
+        raise ValueError("description must say what the figure shows")
+    spec = chart.to_dict()
+    spec.setdefault("description", description)
+    config = spec.setdefault("config", {})
+    for key, defaults in _CONFIG.items():
+        config[key] = {**defaults, **config.get(key, {})}
+    return Interactive(spec, name, description)

@@ -1,0 +1,176 @@
+"""The interactive figures, operated as a keyboard user does, at 1280 and 390 px, offline.
+
+Each chapter has at least one figure made by ``klnotes.interactive.show``. For each, the
+test reaches the slider with Tab, moves it with the arrow keys, and checks that the
+figure changed, that the value beside the slider is the slider's, that the numbers
+the figure shows for the new setting are those klnotes computes here, in this
+process (``EXPECTED``), and that no request left the site. Screenshots of every figure
+at both widths (and one in dark mode) go to ``_build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import numpy as np
+import pytest
+from scipy import stats
+from sitepaths import CHAPTERS, SCREENSHOTS, SITE, VIEWPORTS, require
+
+import klnotes
+
+PRESSES = 3  # arrow-key presses per direction
+RENDER_MS = 10_000  # the Vega bundle loads deferred; a 4x slower phone needs time
+MAX_FIGURE_LOAD_BYTES = 2.5 * 2**20  # a chapter with its figures and their scripts
+
+
+def _ch3(a: float) -> list[str]:
+    """Chapter 3: the forward fit's D(P||Q) at half-separation a."""
+    fwd = stats.norm(-0.2 * a, np.sqrt(1 + 0.96 * a**2))
+    d, _ = klnotes.kl_quad(
+        lambda x: klnotes.mixture_logpdf(x, [0.6, 0.4], [-a, a], [1.0, 1.0]),
+        fwd.logpdf,
+        lower=-a - 40,
+        upper=a + 40,
+        points=[-a, a],
+    )
+    return [f"D(P‖Q) = {d:.3f}"]
+
+
+# chapter stem -> {figure name: the texts the figure must show at a slider value}
+EXPECTED: dict[str, dict[str, Callable[[float], list[str]]]] = {
+    "03_forward_reverse": {"separation": _ch3},
+}
+FIGURES = [
+    (rel, name)
+    for rel in CHAPTERS
+    for name in EXPECTED.get(Path(rel).stem, {"(none)": _ch3})
+]
+
+# The focusable elements in document order, and the one before `el`: pressing Tab
+# there must reach `el` (it is in the tab order, not skipped or hidden).
+FOCUS_BEFORE = """el => {
+  const all = [...document.querySelectorAll(
+    'a[href], button, input, select, textarea, summary, [tabindex]')]
+    .filter(e => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length);
+  const i = all.indexOf(el);
+  for (let j = i - 1; j >= 0; j--) {  // the nearest one that takes focus
+    all[j].focus();
+    if (document.activeElement === all[j]) break;
+  }
+  return i;
+}"""
+FIGURE_STATE = """fig => ({
+  svg: fig.querySelector('svg') ? fig.querySelector('svg').outerHTML.length + ':' +
+       [...fig.querySelectorAll('svg path')].map(p => p.getAttribute('d')).join('|').length
+       : null,
+  texts: [...fig.querySelectorAll('svg text')].map(t => t.textContent),
+  right: fig.getBoundingClientRect().right,
+  overflow: fig.scrollWidth - fig.clientWidth,
+  shown: (fig.querySelector('.vega-bind span:last-child') || {}).textContent,
+})"""
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize(("rel", "name"), FIGURES)
+def test_interactive_figure_moves_with_the_keyboard(rel, name, size, open_page):
+    require(
+        name != "(none)",
+        f"{rel}: no interactive figure is listed for this chapter",
+    )
+    page, url = open_page(rel, size)
+    errors, outside = [], []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: (
+            r.url.startswith((url[: url.index("/", 8)], "data:"))
+            or outside.append(r.url)
+        ),
+    )
+    page.goto(url, wait_until="load")
+    fig = page.locator(f"#klnotes-fig-{name}")
+    fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
+    slider = fig.locator("input[type=range]")
+    assert slider.count() >= 1, f"{rel}: figure {name} has no slider"
+    slider = slider.first
+    slider.scroll_into_view_if_needed()
+
+    # reached with Tab; an accessible name; the value shown beside it
+    assert slider.evaluate(FOCUS_BEFORE) >= 0, "slider not focusable"
+    page.keyboard.press("Tab")
+    assert slider.evaluate("el => el === document.activeElement"), (
+        f"{rel}: Tab does not reach the slider of {name}"
+    )
+    label = slider.evaluate("el => el.labels.length && el.labels[0].textContent")
+    assert label and re.search("[A-Za-z]", label), f"{rel}: slider without a name"
+
+    before = fig.evaluate(FIGURE_STATE)
+    low, high = float(slider.get_attribute("min")), float(slider.get_attribute("max"))
+    key = "ArrowRight" if float(slider.input_value()) < high else "ArrowLeft"
+    for _ in range(PRESSES):
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    value = float(slider.input_value())
+    after = fig.evaluate(FIGURE_STATE)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    fig.screenshot(path=str(SCREENSHOTS / f"interactive-{name}-{size}.png"))
+
+    assert low <= value <= high and value != float(before["shown"]), (
+        f"{rel}: {key} did not move the slider of {name}"
+    )
+    assert after["svg"] != before["svg"], f"{rel}: figure {name} did not change"
+    assert float(after["shown"]) == value, (
+        f"{rel}: the value shown ({after['shown']}) is not the slider's ({value})"
+    )
+    text = " ".join(after["texts"])
+    missing = [t for t in EXPECTED[Path(rel).stem][name](value) if t not in text]
+    assert not missing, f"{rel}: at {value} the figure lacks {missing}; shows {text}"
+    screen = VIEWPORTS[size]["viewport"]["width"]
+    assert after["right"] <= screen and after["overflow"] <= 1, (
+        f"{rel}: figure {name} wider than the screen at {size}"
+    )
+    assert not errors, f"{rel}: console errors {errors}"
+    assert not outside, f"{rel}: requests leaving the site {outside}"
+
+
+def test_interactive_figure_reads_in_dark_mode(open_page):
+    rel = next(r for r in CHAPTERS if Path(r).stem in EXPECTED)
+    name = next(iter(EXPECTED[Path(rel).stem]))
+    page, url = open_page(rel, "phone-390", color_scheme="dark")
+    page.goto(url, wait_until="load")
+    fig = page.locator(f"#klnotes-fig-{name}")
+    fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
+    fig.scroll_into_view_if_needed()
+    fig.screenshot(path=str(SCREENSHOTS / f"interactive-{name}-phone-390-dark.png"))
+    # axis labels light on the dark page: the figure follows the site's theme
+    fill = fig.locator("svg text").first.evaluate("t => getComputedStyle(t).fill")
+    rgb = [int(c) for c in re.findall(r"\d+", fill)[:3]]
+    assert sum(rgb) / 3 > 128, f"{rel}: figure text {fill} on a dark page"
+
+
+@pytest.mark.parametrize("rel", CHAPTERS)
+def test_chapter_with_its_figures_stays_within_budget(rel, open_page, server):
+    """A chapter's first load with figures and figure scripts, gzip as a server sends it."""
+    page, url = open_page(rel, "laptop-1280")
+    urls = []
+    page.on("requestfinished", lambda r: urls.append(r.url))
+    page.goto(url, wait_until="networkidle")
+    files = {
+        SITE / unquote(urlsplit(u).path).lstrip("/")
+        for u in urls
+        if u.startswith(server)
+    }
+    sizes = {
+        f.name: len(gzip.compress(f.read_bytes(), 6)) for f in files if f.is_file()
+    }
+    total = sum(sizes.values())
+    assert total <= MAX_FIGURE_LOAD_BYTES, (
+        f"{rel}: {total / 2**20:.2f} MB with figures: "
+        f"{sorted(sizes.items(), key=lambda x: -x[1])[:5]}"
+    )
