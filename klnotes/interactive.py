@@ -146,7 +146,9 @@ def slider(
 
     grid = np.asarray(values, dtype=np.float64)
     if grid.ndim != 1 or grid.size < 2:
-        raise ValueError(f"values must be a 1-D grid of >= 2 points; got {grid!r}")
+        raise ValueError(
+            f"values must be a 1-D grid of >= 2 points; got {grid!r}"
+        )
     steps = np.diff(grid)
     step = float(steps[0])
     if step <= 0 or not np.allclose(steps, step, rtol=1e-9, atol=0):
@@ -164,7 +166,9 @@ def _fixed_width(node: Any, width: int) -> Any:
     """`node` with every ``width: "container"`` replaced by `width` (for the PNG)."""
     if isinstance(node, dict):
         return {
-            k: width if (k == "width" and v == "container") else _fixed_width(v, width)
+            k: width
+            if (k == "width" and v == "container")
+            else _fixed_width(v, width)
             for k, v in node.items()
         }
     if isinstance(node, list):
@@ -178,7 +182,9 @@ class Interactive:
     Made by :func:`show`; ``spec`` is the Vega-Lite specification as a dict.
     """
 
-    def __init__(self, spec: dict[str, Any], name: str, description: str) -> None:
+    def __init__(
+        self, spec: dict[str, Any], name: str, description: str
+    ) -> None:
         self.spec = spec
         self.name = name
         self.description = description
@@ -187,7 +193,9 @@ class Interactive:
         """The chart at its initial setting as a PNG, twice the CSS resolution."""
         import vl_convert as vlc
 
-        return bytes(vlc.vegalite_to_png(_fixed_width(self.spec, PNG_WIDTH), scale=2))
+        return bytes(
+            vlc.vegalite_to_png(_fixed_width(self.spec, PNG_WIDTH), scale=2)
+        )
 
     def html(self) -> str:
         """The chart's HTML: a container, the specification, the loader."""

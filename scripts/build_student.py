@@ -43,6 +43,8 @@ def main() -> int:
             "external_toc_path": (ROOT / "_toc.yml").as_posix(),
             "latex_individualpages": False,
             "hide_solutions": True,
+            # interactive figures as their static image, as in the PDF
+            "nb_mime_priority_overrides": [("html", "text/html", None)],
             "html_title": "KL notes (student edition: no solutions)",
         },
         builder="html",

@@ -221,7 +221,8 @@ def test_first_load_is_light(rel, open_page, server):
         for f in files
         if f.is_file()
     }
-    figures = ("_images/", "_static/vega-bundle")  # test_interactive.py weighs them
+    # figures and their scripts: test_interactive.py weighs them
+    figures = ("_images/", "_static/vega-bundle")
     weight = sum(v for k, v in sizes.items() if not k.startswith(figures))
     OUT.joinpath(f"weight-{Path(rel).stem}.json").write_text(json.dumps(sizes))
     assert weight <= MAX_FIRST_LOAD_BYTES, (

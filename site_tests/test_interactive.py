@@ -24,8 +24,10 @@ from sitepaths import CHAPTERS, SCREENSHOTS, SITE, VIEWPORTS, require
 import klnotes
 
 PRESSES = 3  # arrow-key presses per direction
-RENDER_MS = 10_000  # the Vega bundle loads deferred; a 4x slower phone needs time
-MAX_FIGURE_LOAD_BYTES = 2.5 * 2**20  # a chapter with its figures and their scripts
+# the Vega bundle loads deferred; allow for a slow machine
+RENDER_MS = 10_000
+# a chapter's first load with its figures and their scripts, gzip
+MAX_FIGURE_LOAD_BYTES = 2.5 * 2**20
 
 
 def _ch3(a: float) -> list[str]:
@@ -77,7 +79,9 @@ FIGURE_STATE = """fig => ({
 
 @pytest.mark.parametrize("size", VIEWPORTS)
 @pytest.mark.parametrize(("rel", "name"), FIGURES)
-def test_interactive_figure_moves_with_the_keyboard(rel, name, size, open_page):
+def test_interactive_figure_moves_with_the_keyboard(
+    rel, name, size, open_page
+):
     require(
         name != "(none)",
         f"{rel}: no interactive figure is listed for this chapter",
@@ -107,11 +111,18 @@ def test_interactive_figure_moves_with_the_keyboard(rel, name, size, open_page):
     assert slider.evaluate("el => el === document.activeElement"), (
         f"{rel}: Tab does not reach the slider of {name}"
     )
-    label = slider.evaluate("el => el.labels.length && el.labels[0].textContent")
-    assert label and re.search("[A-Za-z]", label), f"{rel}: slider without a name"
+    label = slider.evaluate(
+        "el => el.labels.length && el.labels[0].textContent"
+    )
+    assert label and re.search("[A-Za-z]", label), (
+        f"{rel}: slider without a name"
+    )
 
     before = fig.evaluate(FIGURE_STATE)
-    low, high = float(slider.get_attribute("min")), float(slider.get_attribute("max"))
+    low, high = (
+        float(slider.get_attribute("min")),
+        float(slider.get_attribute("max")),
+    )
     key = "ArrowRight" if float(slider.input_value()) < high else "ArrowLeft"
     for _ in range(PRESSES):
         page.keyboard.press(key)
@@ -124,13 +135,19 @@ def test_interactive_figure_moves_with_the_keyboard(rel, name, size, open_page):
     assert low <= value <= high and value != float(before["shown"]), (
         f"{rel}: {key} did not move the slider of {name}"
     )
-    assert after["svg"] != before["svg"], f"{rel}: figure {name} did not change"
+    assert after["svg"] != before["svg"], (
+        f"{rel}: figure {name} did not change"
+    )
     assert float(after["shown"]) == value, (
         f"{rel}: the value shown ({after['shown']}) is not the slider's ({value})"
     )
     text = " ".join(after["texts"])
-    missing = [t for t in EXPECTED[Path(rel).stem][name](value) if t not in text]
-    assert not missing, f"{rel}: at {value} the figure lacks {missing}; shows {text}"
+    missing = [
+        t for t in EXPECTED[Path(rel).stem][name](value) if t not in text
+    ]
+    assert not missing, (
+        f"{rel}: at {value} the figure lacks {missing}; shows {text}"
+    )
     screen = VIEWPORTS[size]["viewport"]["width"]
     assert after["right"] <= screen and after["overflow"] <= 1, (
         f"{rel}: figure {name} wider than the screen at {size}"
@@ -147,9 +164,13 @@ def test_interactive_figure_reads_in_dark_mode(open_page):
     fig = page.locator(f"#klnotes-fig-{name}")
     fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
     fig.scroll_into_view_if_needed()
-    fig.screenshot(path=str(SCREENSHOTS / f"interactive-{name}-phone-390-dark.png"))
+    fig.screenshot(
+        path=str(SCREENSHOTS / f"interactive-{name}-phone-390-dark.png")
+    )
     # axis labels light on the dark page: the figure follows the site's theme
-    fill = fig.locator("svg text").first.evaluate("t => getComputedStyle(t).fill")
+    fill = fig.locator("svg text").first.evaluate(
+        "t => getComputedStyle(t).fill"
+    )
     rgb = [int(c) for c in re.findall(r"\d+", fill)[:3]]
     assert sum(rgb) / 3 > 128, f"{rel}: figure text {fill} on a dark page"
 
@@ -167,7 +188,9 @@ def test_chapter_with_its_figures_stays_within_budget(rel, open_page, server):
         if u.startswith(server)
     }
     sizes = {
-        f.name: len(gzip.compress(f.read_bytes(), 6)) for f in files if f.is_file()
+        f.name: len(gzip.compress(f.read_bytes(), 6))
+        for f in files
+        if f.is_file()
     }
     total = sum(sizes.values())
     assert total <= MAX_FIGURE_LOAD_BYTES, (
