@@ -360,9 +360,10 @@ def kl_logits(
     Notes
     -----
     With :math:`\delta = b - a`, :math:`D(P\|Q) = \log E_P[e^{\delta}] - E_P[\delta]`.
-    Centring :math:`c = \delta - m` at :math:`m \approx E_P[\delta]` (twice: the
-    second pass removes the rounding residue of the first) and writing
+    Centring :math:`c = \delta - m` at :math:`m \approx E_P[\delta]` and writing
     :math:`S_1 = E_P[c]` (what rounding leaves of it, of order
+    :math:`\epsilon |m|`; where that is not below :math:`2^{-10} \sqrt{S_2}`,
+    :math:`c` is centred a second time, which leaves
     :math:`\epsilon \cdot \mathrm{spread}(c)`) and
     :math:`S_2 = E_P[\psi(c)] \ge 0`,
 
@@ -395,10 +396,16 @@ def kl_logits(
                 f"{name} must be at least 1-D (one logit per category); "
                 "got a scalar"
             )
-        normalize_axis(axis, arr.ndim)
+        if arr.shape[normalize_axis(axis, arr.ndim)] == 0:
+            raise ValueError(
+                f"{name} must have at least one outcome along axis={axis}; "
+                f"got shape {arr.shape}"
+            )
         # a sum is finite only if every term is (one pass, no temporary);
         # check_finite then finds the culprit, or passes if the sum overflowed
-        if not np.isfinite(arr.sum()):
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = arr.sum()
+        if not np.isfinite(total):
             check_finite(arr, name)
     a, b = match_along_axis(
         a,
@@ -460,37 +467,51 @@ def _kl_logits_fused(
     """
     n = a.shape[-1]
     fa, fb = a.reshape(-1, n), b.reshape(-1, n)
-    rows = fa.shape[0]
-    amax = fa.max(axis=-1, keepdims=True)
-    z, eh = np.zeros(rows), np.zeros(rows)
     scratch = np.empty((4, min(fa.size, _BLOCK)))
-    for r, j in _row_blocks(rows, n):
-        e, hi = (
-            s[: fa[r, j].size].reshape(fa[r, j].shape) for s in scratch[:2]
-        )
-        np.subtract(fa[r, j], amax[r], out=e)
-        np.exp(e, out=e)
-        np.subtract(fb[r, j], fa[r, j], out=hi)
-        z[r] += e.sum(axis=-1)
-        eh[r] += _dot_last(e, hi)
-    m = (eh / z)[:, None]
-    z = z[:, None]
+    amax, z, m = _softmax_moments(fa, fb, scratch)
     sums = _centred_sums(fa, fb, amax, z, m, scratch)
     if sums is None:
         return None
     s1, s2 = sums
-    again = _needs_second_centring(s1, s2)
-    if not again.any():
-        return _log1p_minus(s1, s2).reshape(a.shape[:-1])
-    # rare: a mean log-ratio far larger than the spread of c, and a tiny
-    # divergence
-    sums = _centred_sums(fa, fb, amax, z, m, scratch, m2=s1[:, None])
-    if sums is None:
-        return None
-    hi, lo = _two_diff(fb, fa)
-    same = np.all(hi == hi[:, :1], axis=-1) & np.all(lo == lo[:, :1], axis=-1)
-    d = np.where(same, 0.0, _log1p_minus(*sums))
+    again = np.flatnonzero(_needs_second_centring(s1, s2))
+    if again.size:  # rare: |E_P[delta]| far above the spread, a tiny D
+        fa, fb = fa[again], fb[again]
+        sums = _centred_sums(
+            fa, fb, amax[again], z[again], m[again], scratch, s1[again, None]
+        )
+        if sums is None:
+            return None
+        hi, lo = _two_diff(fb, fa)
+        same = np.all(hi == hi[:, :1], axis=-1) & np.all(
+            lo == lo[:, :1], axis=-1
+        )
+        s1[again], s2[again] = sums
+    d = _log1p_minus(s1, s2)
+    if again.size:
+        d[again[same]] = 0.0
     return d.reshape(a.shape[:-1])
+
+
+def _softmax_moments(
+    fa: NDArray[np.float64],
+    fb: NDArray[np.float64],
+    scratch: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Steps 1 and 2 of :func:`_kl_logits_fused` for ``(rows, n)`` logits:
+    the row maxima of ``fa``, ``Z = sum(exp(a - max))`` and
+    ``m = E_P[fl(b - a)]``, each of shape ``(rows, 1)``."""
+    rows, n = fa.shape
+    amax = fa.max(axis=-1, keepdims=True)
+    z, eh = np.zeros(rows), np.zeros(rows)
+    for r, j in _row_blocks(rows, n):
+        aa = fa[r, j]
+        e, hi = (s[: aa.size].reshape(aa.shape) for s in scratch[:2])
+        np.subtract(aa, amax[r], out=e)
+        np.exp(e, out=e)
+        np.subtract(fb[r, j], aa, out=hi)
+        z[r] += e.sum(axis=-1)
+        eh[r] += _dot_last(e, hi)
+    return amax, z[:, None], (eh / z)[:, None]
 
 
 def _needs_second_centring(
