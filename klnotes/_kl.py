@@ -468,8 +468,9 @@ def _kl_logits_fused(
     n = a.shape[-1]
     fa, fb = a.reshape(-1, n), b.reshape(-1, n)
     scratch = np.empty((4, min(fa.size, _BLOCK)))
-    amax, z, m = _softmax_moments(fa, fb, scratch)
-    sums = _centred_sums(fa, fb, amax, z, m, scratch)
+    e = np.empty(fa.shape) if fa.size <= _KEEP_EXP else None
+    amax, z, m = _softmax_moments(fa, fb, scratch, e)
+    sums = _centred_sums(fa, fb, amax, z, m, scratch, e=e)
     if sums is None:
         return None
     s1, s2 = sums
@@ -477,7 +478,14 @@ def _kl_logits_fused(
     if again.size:  # rare: |E_P[delta]| far above the spread, a tiny D
         fa, fb = fa[again], fb[again]
         sums = _centred_sums(
-            fa, fb, amax[again], z[again], m[again], scratch, s1[again, None]
+            fa,
+            fb,
+            amax[again],
+            z[again],
+            m[again],
+            scratch,
+            m2=s1[again, None],
+            e=None if e is None else e[again],
         )
         if sums is None:
             return None
@@ -496,16 +504,20 @@ def _softmax_moments(
     fa: NDArray[np.float64],
     fb: NDArray[np.float64],
     scratch: NDArray[np.float64],
+    keep: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Steps 1 and 2 of :func:`_kl_logits_fused` for ``(rows, n)`` logits:
     the row maxima of ``fa``, ``Z = sum(exp(a - max))`` and
-    ``m = E_P[fl(b - a)]``, each of shape ``(rows, 1)``."""
+    ``m = E_P[fl(b - a)]``, each of shape ``(rows, 1)``; ``exp(a - max)``
+    is stored in ``keep`` if given."""
     rows, n = fa.shape
     amax = fa.max(axis=-1, keepdims=True)
     z, eh = np.zeros(rows), np.zeros(rows)
     for r, j in _row_blocks(rows, n):
         aa = fa[r, j]
         e, hi = (s[: aa.size].reshape(aa.shape) for s in scratch[:2])
+        if keep is not None:
+            e = keep[r, j]
         np.subtract(aa, amax[r], out=e)
         np.exp(e, out=e)
         np.subtract(fb[r, j], aa, out=hi)
@@ -540,20 +552,25 @@ def _centred_sums(
     m: NDArray[np.float64],
     scratch: NDArray[np.float64],
     m2: NDArray[np.float64] | None = None,
+    e: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
     """``S1 = E_P[c]`` and ``S2 = E_P[psi(c)]`` for each row of ``(rows, n)``
     logits ``fa``, ``fb``, with ``p = exp(a - amax) / z`` and
     ``c = (hi - m) + lo`` (then ``- m2``, if given), block by block in the
     four rows of ``scratch``; None as soon as some ``c > _EXP_SAFE``.
+    ``e``, if given, holds ``exp(a - amax)`` already.
     ``hi + lo = b - a`` exactly (TwoSum, as :func:`_two_diff_block`)."""
     rows, n = fa.shape
     s1, s2 = np.zeros(rows), np.zeros(rows)
     for r, j in _row_blocks(rows, n):
         bb, aa = fb[r, j], fa[r, j]
         p, c, b_virtual, lo = (s[: aa.size].reshape(aa.shape) for s in scratch)
-        np.subtract(aa, amax[r], out=p)
-        np.exp(p, out=p)
-        p /= z[r]
+        if e is None:
+            np.subtract(aa, amax[r], out=p)
+            np.exp(p, out=p)
+            p /= z[r]
+        else:
+            np.divide(e[r, j], z[r], out=p)
         np.subtract(bb, aa, out=c)  # hi
         np.subtract(c, bb, out=b_virtual)  # the part of hi from -a
         np.subtract(c, b_virtual, out=lo)  # a_virtual: the part from b
@@ -584,6 +601,13 @@ def _row_blocks(rows: int, n: int) -> Iterator[tuple[slice, slice]]:
         k = _BLOCK // max(n, 1)
         for r in range(0, rows, k):
             yield slice(r, r + k), slice(None)
+
+
+#: Inputs of up to this many elements keep ``exp(a - max)`` from step 2 of
+#: :func:`_kl_logits_fused` for step 3 (at most 1 MB, which costs less than a
+#: second ``exp``); larger ones compute it again, block by block, rather than
+#: create an array of the input's size.
+_KEEP_EXP = 2**17
 
 
 #: Above this centred log-ratio c, p * psi(c) is taken as exp(log p + c):

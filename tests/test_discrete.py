@@ -374,7 +374,10 @@ def test_logits_batch_rows_of_both_routes():
     from klnotes._psi import _BLOCK
 
     rng = np.random.default_rng(11)
-    for rows, n in ((9, 7), (40, 3000), (3, _BLOCK + 123)):
+    # exp(a - max) kept between the passes, or computed again (over
+    # _KEEP_EXP elements): short rows, several to a block, or long rows
+    # split across blocks
+    for rows, n in ((9, 7), (40, 3000), (100, 1500), (3, _BLOCK + 123)):
         a = np.round(rng.normal(scale=3.0, size=(rows, n)) * 2**20) / 2**20
         b = a + 0.05 * rng.normal(size=(rows, n))
         b[1] = a[1]
