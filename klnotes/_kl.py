@@ -448,17 +448,18 @@ def _kl_logits_fused(
     """kl_logits in three passes over the data, block by block, or None if
     some ``c > _EXP_SAFE`` (then the general path runs).
 
-    No array of the input's size is created: every intermediate lives in
-    scratch blocks of about ``_BLOCK`` elements that stay in cache (fresh
-    8 MB arrays cost more in page faults than the arithmetic on them, and
-    computing ``exp`` twice costs less than keeping ``p``):
+    Above ``_KEEP_EXP`` elements no array of the input's size is created:
+    every intermediate lives in scratch blocks of about ``_BLOCK`` elements
+    that stay in cache (fresh 8 MB arrays cost more in page faults than the
+    arithmetic on them, and computing ``exp`` twice costs less than keeping
+    it); smaller inputs keep ``e`` from step 2 for step 3:
 
     1. the maximum of each row of ``a``;
     2. blocks: ``e = exp(a - max)``, ``hi = fl(b - a)``; the sums
        ``Z = sum(e)`` and ``sum(e * hi)``, so ``m = E_P[hi]``;
-    3. blocks (:func:`_centred_sums`): ``p = e / Z``, ``c = (hi - m) + lo``
+    3. blocks (:func:`_centred_sums`): ``e`` again, ``c = (hi - m) + lo``
        with ``lo`` the rounding error of ``hi``, ``S1 = E_P[c]`` and
-       ``S2 = E_P[psi(c)]``.
+       ``S2 = E_P[psi(c)]`` (sums weighted by ``e``, divided by ``Z``).
 
     Where the residue ``S1`` of this one centring is not negligible
     (:func:`_needs_second_centring`), step 3 runs again with ``c`` centred
@@ -558,19 +559,19 @@ def _centred_sums(
     logits ``fa``, ``fb``, with ``p = exp(a - amax) / z`` and
     ``c = (hi - m) + lo`` (then ``- m2``, if given), block by block in the
     four rows of ``scratch``; None as soon as some ``c > _EXP_SAFE``.
-    ``e``, if given, holds ``exp(a - amax)`` already.
+    ``e``, if given, holds ``exp(a - amax)`` already.  The sums are taken
+    with the weights ``exp(a - amax)`` and divided by ``z`` once, at the end.
     ``hi + lo = b - a`` exactly (TwoSum, as :func:`_two_diff_block`)."""
     rows, n = fa.shape
     s1, s2 = np.zeros(rows), np.zeros(rows)
     for r, j in _row_blocks(rows, n):
         bb, aa = fb[r, j], fa[r, j]
-        p, c, b_virtual, lo = (s[: aa.size].reshape(aa.shape) for s in scratch)
+        w, c, b_virtual, lo = (s[: aa.size].reshape(aa.shape) for s in scratch)
         if e is None:
-            np.subtract(aa, amax[r], out=p)
-            np.exp(p, out=p)
-            p /= z[r]
+            np.subtract(aa, amax[r], out=w)
+            np.exp(w, out=w)
         else:
-            np.divide(e[r, j], z[r], out=p)
+            w = e[r, j]
         np.subtract(bb, aa, out=c)  # hi
         np.subtract(c, bb, out=b_virtual)  # the part of hi from -a
         np.subtract(c, b_virtual, out=lo)  # a_virtual: the part from b
@@ -583,11 +584,12 @@ def _centred_sums(
             c -= m2[r]
         if not float(c.max()) <= _EXP_SAFE:  # also NaN, from overflow
             return None
-        s1[r] += _dot_last(p, c)
+        s1[r] += _dot_last(w, c)
         with np.errstate(over="ignore"):
             _psi_in_place(c)
-        s2[r] += _dot_last(p, c)
-    return s1, s2
+        s2[r] += _dot_last(w, c)
+    zz = z[:, 0]
+    return s1 / zz, s2 / zz
 
 
 def _row_blocks(rows: int, n: int) -> Iterator[tuple[slice, slice]]:
