@@ -16,21 +16,32 @@ The wall times disagree, and both are printed because neither is "the" answer: t
 naive formula allocates several 8 MB temporaries per call, and whether their pages
 are already mapped depends on what ran just before (interleaved, the other function
 has just used or released memory; in its own loop it reuses its own). Real callers
-see something in between. The last row times ``kl_logits`` on a batch of small
-inputs (1000 rows of 10 logits) against the naive formula row by row, where the
-per-call overhead of klnotes' block-by-block code would show. Validation of the inputs is included in klnotes' time: that is what a
-caller pays. Run from the repository root:  ``python benchmarks/speed.py``.
+see something in between. What a row leaves behind matters too: glibc's allocator
+raises its mmap and trim thresholds with the largest block freed so far and keeps or
+returns pages accordingly, so the same call can fault thousands of pages in one
+process state and none in another. The last columns print the minor page faults
+per call (median) so that this is seen. ``--fresh`` runs each row in a fresh
+Python process instead (the same numbers, from a fixed seed), so that no row
+depends on the rows before it.
+
+The last row times ``kl_logits`` on a batch of small inputs (1000 rows of 10
+logits) against the naive formula row by row, where the per-call overhead of
+klnotes' block-by-block code would show. Validation of the inputs is included in
+klnotes' time: that is what a caller pays. Run from the repository root:
+``python benchmarks/speed.py``.
 
 Targets from the project, on ordinary nearly equal inputs (5 % relative
 perturbations; the TARGET rows) as well as on the other cases:
 ``kl_discrete`` <= 1.5 x ``rel_entr(p, q).sum()`` and ``kl_logits`` <= 1.3 x
 the naive log-softmax formula. ``REPEATS=5 python benchmarks/speed.py`` for
-a quicker run.
+a quicker run; ``python benchmarks/speed.py --fresh`` for one process per row.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -90,7 +101,9 @@ def separate_times(f, g, args, repeats=REPEATS):
     return best(f), best(g)
 
 
-def main() -> None:
+def cases() -> list[tuple[str, object, object, tuple]]:
+    """The rows of the table: label, klnotes function, peer, arguments
+    (the same numbers in every process: a fixed seed)."""
     rng = np.random.default_rng(0)
     p = rng.dirichlet(np.ones(N))
     q_far = rng.dirichlet(np.ones(N))
@@ -162,6 +175,48 @@ def main() -> None:
             (a_rows, b_rows),
         ),
     ]
+    return rows
+
+
+def faults_per_call(f, g, args, repeats=5):
+    """Median minor page faults of one call of f(*args) and of g(*args),
+    interleaved (Unix: ``resource``; None elsewhere)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None, None
+
+    def count():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+    ff, fg = [], []
+    for _ in range(repeats):
+        c0 = count()
+        f(*args)
+        c1 = count()
+        g(*args)
+        c2 = count()
+        ff.append(c1 - c0)
+        fg.append(c2 - c1)
+    return sorted(ff)[repeats // 2], sorted(fg)[repeats // 2]
+
+
+def measure(label, ours, naive, args) -> None:
+    """Time one row and print its line of the table."""
+    t_ours, t_naive = best_times(ours, naive, args)
+    s_ours, s_naive = separate_times(ours, naive, args)
+    c_ours, c_naive = best_times(ours, naive, args, clock=time.process_time)
+    f_ours, f_naive = faults_per_call(ours, naive, args)
+    print(
+        f"{label:36s} {t_ours * 1e3:11.3f} {t_naive * 1e3:9.3f} {t_ours / t_naive:6.2f}"
+        f"   {s_ours * 1e3:11.3f} {s_naive * 1e3:9.3f} {s_ours / s_naive:6.2f}"
+        f"   {c_ours * 1e3:8.3f} {c_naive * 1e3:7.3f} {c_ours / c_naive:6.2f}"
+        f"   {f_ours!s:>7s} {f_naive!s:>6s}",
+        flush=True,
+    )
+
+
+def main(fresh: bool = False) -> None:
     print(
         f"n = {N:,} outcomes (the last row: 1000 x 10), "
         f"best of {REPEATS} runs each way"
@@ -172,24 +227,23 @@ def main() -> None:
     )
     print(
         f"{'':36s} {'-- interleaved, wall --':>28s}   {'-- separate, wall --':>28s}"
-        f"   {'-- interleaved, CPU --':>23s}"
+        f"   {'-- interleaved, CPU --':>23s}   {'-- page faults --':>14s}"
     )
     print(
         f"{'case':36s} {'klnotes ms':>11s} {'naive ms':>9s} {'ratio':>6s}"
         f"   {'klnotes ms':>11s} {'naive ms':>9s} {'ratio':>6s}"
         f"   {'klnotes':>8s} {'naive':>7s} {'ratio':>6s}"
+        f"   {'klnotes':>7s} {'naive':>6s}",
+        flush=True,
     )
-    for label, ours, naive, args in rows:
-        t_ours, t_naive = best_times(ours, naive, args)
-        s_ours, s_naive = separate_times(ours, naive, args)
-        c_ours, c_naive = best_times(
-            ours, naive, args, clock=time.process_time
-        )
-        print(
-            f"{label:36s} {t_ours * 1e3:11.3f} {t_naive * 1e3:9.3f} {t_ours / t_naive:6.2f}"
-            f"   {s_ours * 1e3:11.3f} {s_naive * 1e3:9.3f} {s_ours / s_naive:6.2f}"
-            f"   {c_ours * 1e3:8.3f} {c_naive * 1e3:7.3f} {c_ours / c_naive:6.2f}"
-        )
+    rows = cases()
+    for index, row in enumerate(rows):
+        if fresh:  # each row in a fresh process: see the module docstring
+            subprocess.run(
+                [sys.executable, __file__, "--row", str(index)], check=True
+            )
+        else:
+            measure(*row)
 
 
 def blocks() -> None:
@@ -224,9 +278,9 @@ def blocks() -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     if "--blocks" in sys.argv[1:]:
         blocks()
+    elif "--row" in sys.argv[1:]:
+        measure(*cases()[int(sys.argv[sys.argv.index("--row") + 1])])
     else:
-        main()
+        main(fresh="--fresh" in sys.argv[1:])
