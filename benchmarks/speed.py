@@ -73,8 +73,9 @@ def naive_logits_rows(a, b):
     return np.sum(np.exp(lp) * (lp - lq), axis=-1)
 
 
-def best_times(f, g, args, repeats=REPEATS, clock=time.perf_counter):
-    """Best-of-``repeats`` times of f(*args) and g(*args), interleaved."""
+def interleaved(f, g, args, repeats, clock):
+    """What ``clock`` counts during each call of f(*args) and g(*args),
+    called in turn ``repeats`` times: two lists."""
     tf, tg = [], []
     for _ in range(repeats):
         t0 = clock()
@@ -84,6 +85,12 @@ def best_times(f, g, args, repeats=REPEATS, clock=time.perf_counter):
         t2 = clock()
         tf.append(t1 - t0)
         tg.append(t2 - t1)
+    return tf, tg
+
+
+def best_times(f, g, args, repeats=REPEATS, clock=time.perf_counter):
+    """Best-of-``repeats`` times of f(*args) and g(*args), interleaved."""
+    tf, tg = interleaved(f, g, args, repeats, clock)
     return min(tf), min(tg)
 
 
@@ -189,15 +196,7 @@ def faults_per_call(f, g, args, repeats=5):
     def count():
         return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
-    ff, fg = [], []
-    for _ in range(repeats):
-        c0 = count()
-        f(*args)
-        c1 = count()
-        g(*args)
-        c2 = count()
-        ff.append(c1 - c0)
-        fg.append(c2 - c1)
+    ff, fg = interleaved(f, g, args, repeats, count)
     return sorted(ff)[repeats // 2], sorted(fg)[repeats // 2]
 
 
