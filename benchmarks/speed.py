@@ -4,7 +4,7 @@ For 10^6 outcomes it times, in one run, ``kl_discrete`` against
 ``np.sum(p * np.log(p / q))`` and against ``scipy.special.rel_entr(p, q).sum()``
 (the peer a user would pick; it loses every digit for nearly equal p and q),
 and ``kl_logits`` against the naive log-softmax formula, and prints the ratio
-of the best times, measured two ways:
+of the best times, measured three ways:
 
 * interleaved: klnotes, naive, klnotes, naive, ... (both see the same machine state);
 * in separate loops: all klnotes runs, then all naive runs;
@@ -12,23 +12,36 @@ of the best times, measured two ways:
   which other processes on a busy shared machine disturb much less than
   wall time.
 
-The two disagree, and both are printed because neither is "the" answer: the naive
-formula allocates three 8 MB temporaries per call, and whether their pages are
-already mapped depends on what ran just before (interleaved, it reuses memory that
-klnotes has just released; in its own loop it reuses its own). Real callers see
-something in between. Validation of the inputs is included in klnotes' time: that is what a
-caller pays. Run from the repository root:  ``python benchmarks/speed.py``.
+The wall times disagree, and both are printed because neither is "the" answer: the
+naive formula allocates several 8 MB temporaries per call, and whether their pages
+are already mapped depends on what ran just before (interleaved, the other function
+has just used or released memory; in its own loop it reuses its own). Real callers
+see something in between. What a row leaves behind matters too: glibc's allocator
+raises its mmap and trim thresholds with the largest block freed so far and keeps or
+returns pages accordingly, so the same call can fault thousands of pages in one
+process state and none in another. The last columns print the minor page faults
+per call (median) so that this is seen. ``--fresh`` runs each row in a fresh
+Python process instead (the same numbers, from a fixed seed), so that no row
+depends on the rows before it.
+
+The last row times ``kl_logits`` on a batch of small inputs (1000 rows of 10
+logits) against the naive formula row by row, where the per-call overhead of
+klnotes' block-by-block code would show. Validation of the inputs is included in
+klnotes' time: that is what a caller pays. Run from the repository root:
+``python benchmarks/speed.py``.
 
 Targets from the project, on ordinary nearly equal inputs (5 % relative
 perturbations; the TARGET rows) as well as on the other cases:
 ``kl_discrete`` <= 1.5 x ``rel_entr(p, q).sum()`` and ``kl_logits`` <= 1.3 x
 the naive log-softmax formula. ``REPEATS=5 python benchmarks/speed.py`` for
-a quicker run.
+a quicker run; ``python benchmarks/speed.py --fresh`` for one process per row.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -54,8 +67,15 @@ def naive_logits(a, b):
     return np.sum(np.exp(lp) * (lp - lq))
 
 
-def best_times(f, g, args, repeats=REPEATS, clock=time.perf_counter):
-    """Best-of-``repeats`` times of f(*args) and g(*args), interleaved."""
+def naive_logits_rows(a, b):
+    """The naive formula row by row, for a batch of logit vectors."""
+    lp, lq = special.log_softmax(a, axis=-1), special.log_softmax(b, axis=-1)
+    return np.sum(np.exp(lp) * (lp - lq), axis=-1)
+
+
+def interleaved(f, g, args, repeats, clock):
+    """What ``clock`` counts during each call of f(*args) and g(*args),
+    called in turn ``repeats`` times: two lists."""
     tf, tg = [], []
     for _ in range(repeats):
         t0 = clock()
@@ -65,6 +85,12 @@ def best_times(f, g, args, repeats=REPEATS, clock=time.perf_counter):
         t2 = clock()
         tf.append(t1 - t0)
         tg.append(t2 - t1)
+    return tf, tg
+
+
+def best_times(f, g, args, repeats=REPEATS, clock=time.perf_counter):
+    """Best-of-``repeats`` times of f(*args) and g(*args), interleaved."""
+    tf, tg = interleaved(f, g, args, repeats, clock)
     return min(tf), min(tg)
 
 
@@ -82,7 +108,9 @@ def separate_times(f, g, args, repeats=REPEATS):
     return best(f), best(g)
 
 
-def main() -> None:
+def cases() -> list[tuple[str, object, object, tuple]]:
+    """The rows of the table: label, klnotes function, peer, arguments
+    (the same numbers in every process: a fixed seed)."""
     rng = np.random.default_rng(0)
     p = rng.dirichlet(np.ones(N))
     q_far = rng.dirichlet(np.ones(N))
@@ -95,6 +123,9 @@ def main() -> None:
     b_far = rng.normal(0.0, 3.0, N)
     b_near = a + 1e-6 * rng.standard_normal(N)
     b_5 = a + 0.05 * rng.standard_normal(N)
+    # small inputs: a batch of short rows (a policy over 10 actions in 1000 states)
+    a_rows = rng.normal(0.0, 3.0, (1000, 10))
+    b_rows = a_rows + 0.05 * rng.standard_normal(a_rows.shape)
     rows = [
         (
             "TARGET vs rel_entr, 5 % perturbed",
@@ -144,32 +175,74 @@ def main() -> None:
             naive_logits,
             (a, b_near),
         ),
+        (
+            "kl_logits, 1000 rows of 10, 5 %",
+            klnotes.kl_logits,
+            naive_logits_rows,
+            (a_rows, b_rows),
+        ),
     ]
-    print(f"n = {N:,} outcomes, best of {REPEATS} runs each way")
+    return rows
+
+
+def faults_per_call(f, g, args, repeats=5):
+    """Median minor page faults of one call of f(*args) and of g(*args),
+    interleaved (Unix: ``resource``; None elsewhere)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None, None
+
+    def count():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+    ff, fg = interleaved(f, g, args, repeats, count)
+    return sorted(ff)[repeats // 2], sorted(fg)[repeats // 2]
+
+
+def measure(label, ours, naive, args) -> None:
+    """Time one row and print its line of the table."""
+    t_ours, t_naive = best_times(ours, naive, args)
+    s_ours, s_naive = separate_times(ours, naive, args)
+    c_ours, c_naive = best_times(ours, naive, args, clock=time.process_time)
+    f_ours, f_naive = faults_per_call(ours, naive, args)
+    print(
+        f"{label:36s} {t_ours * 1e3:11.3f} {t_naive * 1e3:9.3f} {t_ours / t_naive:6.2f}"
+        f"   {s_ours * 1e3:11.3f} {s_naive * 1e3:9.3f} {s_ours / s_naive:6.2f}"
+        f"   {c_ours * 1e3:8.3f} {c_naive * 1e3:7.3f} {c_ours / c_naive:6.2f}"
+        f"   {f_ours!s:>7s} {f_naive!s:>6s}",
+        flush=True,
+    )
+
+
+def main(fresh: bool = False) -> None:
+    print(
+        f"n = {N:,} outcomes (the last row: 1000 x 10), "
+        f"best of {REPEATS} runs each way"
+    )
     print(
         "targets (TARGET rows): kl_discrete <= 1.5 x rel_entr(p, q).sum(), "
         "kl_logits <= 1.3 x the naive log-softmax formula"
     )
     print(
         f"{'':36s} {'-- interleaved, wall --':>28s}   {'-- separate, wall --':>28s}"
-        f"   {'-- interleaved, CPU --':>23s}"
+        f"   {'-- interleaved, CPU --':>23s}   {'-- page faults --':>14s}"
     )
     print(
         f"{'case':36s} {'klnotes ms':>11s} {'naive ms':>9s} {'ratio':>6s}"
         f"   {'klnotes ms':>11s} {'naive ms':>9s} {'ratio':>6s}"
         f"   {'klnotes':>8s} {'naive':>7s} {'ratio':>6s}"
+        f"   {'klnotes':>7s} {'naive':>6s}",
+        flush=True,
     )
-    for label, ours, naive, args in rows:
-        t_ours, t_naive = best_times(ours, naive, args)
-        s_ours, s_naive = separate_times(ours, naive, args)
-        c_ours, c_naive = best_times(
-            ours, naive, args, clock=time.process_time
-        )
-        print(
-            f"{label:36s} {t_ours * 1e3:11.2f} {t_naive * 1e3:9.2f} {t_ours / t_naive:6.2f}"
-            f"   {s_ours * 1e3:11.2f} {s_naive * 1e3:9.2f} {s_ours / s_naive:6.2f}"
-            f"   {c_ours * 1e3:8.2f} {c_naive * 1e3:7.2f} {c_ours / c_naive:6.2f}"
-        )
+    rows = cases()
+    for index, row in enumerate(rows):
+        if fresh:  # each row in a fresh process: see the module docstring
+            subprocess.run(
+                [sys.executable, __file__, "--row", str(index)], check=True
+            )
+        else:
+            measure(*row)
 
 
 def blocks() -> None:
@@ -204,9 +277,9 @@ def blocks() -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     if "--blocks" in sys.argv[1:]:
         blocks()
+    elif "--row" in sys.argv[1:]:
+        measure(*cases()[int(sys.argv[sys.argv.index("--row") + 1])])
     else:
-        main()
+        main(fresh="--fresh" in sys.argv[1:])

@@ -360,9 +360,10 @@ def kl_logits(
     Notes
     -----
     With :math:`\delta = b - a`, :math:`D(P\|Q) = \log E_P[e^{\delta}] - E_P[\delta]`.
-    Centring :math:`c = \delta - m` at :math:`m \approx E_P[\delta]` (twice: the
-    second pass removes the rounding residue of the first) and writing
+    Centring :math:`c = \delta - m` at :math:`m \approx E_P[\delta]` and writing
     :math:`S_1 = E_P[c]` (what rounding leaves of it, of order
+    :math:`\epsilon |m|`; where that is not below :math:`2^{-10} \sqrt{S_2}`,
+    :math:`c` is centred a second time, which leaves
     :math:`\epsilon \cdot \mathrm{spread}(c)`) and
     :math:`S_2 = E_P[\psi(c)] \ge 0`,
 
@@ -395,8 +396,17 @@ def kl_logits(
                 f"{name} must be at least 1-D (one logit per category); "
                 "got a scalar"
             )
-        normalize_axis(axis, arr.ndim)
-        check_finite(arr, name)
+        if arr.shape[normalize_axis(axis, arr.ndim)] == 0:
+            raise ValueError(
+                f"{name} must have at least one outcome along axis={axis}; "
+                f"got shape {arr.shape}"
+            )
+        # a sum is finite only if every term is (one pass, no temporary);
+        # check_finite then finds the culprit, or passes if the sum overflowed
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = arr.sum()
+        if not np.isfinite(total):
+            check_finite(arr, name)
     a, b = match_along_axis(
         a,
         b,
@@ -435,38 +445,151 @@ def _kl_logits_general(
 def _kl_logits_fused(
     a: NDArray[np.float64], b: NDArray[np.float64]
 ) -> NDArray[np.float64] | None:
-    """The same operations as :func:`_kl_logits_general`, so the same bits,
-    in less memory: or None if some ``c > _EXP_SAFE`` (not computed then).
+    """kl_logits in three passes over the data, block by block, or None if
+    some ``c > _EXP_SAFE`` (then the general path runs).
 
-    ``p`` and ``c`` share one allocation and are the only arrays of the
-    input's size that are created (several fresh arrays of 8 MB cost more
-    in page faults than the arithmetic on them); ``log p`` is not formed;
-    ``lo`` is computed block by block and added to ``c`` at once; ``psi(c)``
-    overwrites ``c``.
+    Above ``_KEEP_EXP`` elements no array of the input's size is created:
+    every intermediate lives in scratch blocks of about ``_BLOCK`` elements
+    that stay in cache (fresh 8 MB arrays cost more in page faults than the
+    arithmetic on them, and computing ``exp`` twice costs less than keeping
+    it); smaller inputs keep ``e`` from step 2 for step 3:
+
+    1. the maximum of each row of ``a``;
+    2. blocks: ``e = exp(a - max)``, ``hi = fl(b - a)``; the sums
+       ``Z = sum(e)`` and ``sum(e * hi)``, so ``m = E_P[hi]``;
+    3. blocks (:func:`_centred_sums`): ``e`` again, ``c = (hi - m) + lo``
+       with ``lo`` the rounding error of ``hi``, ``S1 = E_P[c]`` and
+       ``S2 = E_P[psi(c)]`` (sums weighted by ``e``, divided by ``Z``).
+
+    Where the residue ``S1`` of this one centring is not negligible
+    (:func:`_needs_second_centring`), step 3 runs again with ``c`` centred
+    a second time, as in :func:`_centred`, and a delta that is exactly
+    constant gives 0.
     """
-    work = np.empty((2, *a.shape))
-    p, c = work[0], work[1]
-    np.subtract(a, np.max(a, axis=-1, keepdims=True), out=p)
-    np.exp(p, out=p)
-    p /= np.sum(p, axis=-1, keepdims=True)  # as _softmax
-    hi = np.subtract(b, a, out=c)
-    # the same distribution iff hi and lo are both constant (see the
-    # general path); lo is only formed where hi is constant
-    same = np.max(hi, axis=-1) == np.min(hi, axis=-1)
-    if same.any():
-        lo_all = _two_diff(b, a)[1]
-        same &= np.all(lo_all == lo_all[..., :1], axis=-1)
-    _centre_exact(c, b, a, _dot_last(p, hi)[..., None])  # as _centred
-    c -= _dot_last(p, c)[..., None]
-    if c.size and float(np.max(c)) > _EXP_SAFE:
+    n = a.shape[-1]
+    fa, fb = a.reshape(-1, n), b.reshape(-1, n)
+    scratch = np.empty((4, min(fa.size, _BLOCK)))
+    e = np.empty(fa.shape) if fa.size <= _KEEP_EXP else None
+    amax, z, m = _softmax_moments(fa, fb, scratch, e)
+    sums = _centred_sums(fa, fb, amax, z, m, scratch, e=e)
+    if sums is None:
         return None
-    s1 = _dot_last(p, c)
-    flat = c.reshape(-1)
-    with np.errstate(over="ignore"):
-        for start in range(0, flat.size, _BLOCK):
-            _psi_in_place(flat[start : start + _BLOCK])  # c is spent
-    d = _log1p_minus(s1, _dot_last(p, c))
-    return np.where(same, 0.0, d)
+    s1, s2 = sums
+    again = np.flatnonzero(_needs_second_centring(s1, s2))
+    if again.size:  # rare: |E_P[delta]| far above the spread, a tiny D
+        fa, fb = fa[again], fb[again]
+        sums = _centred_sums(
+            fa,
+            fb,
+            amax[again],
+            z[again],
+            m[again],
+            scratch,
+            m2=s1[again, None],
+            e=None if e is None else e[again],
+        )
+        if sums is None:
+            return None
+        hi, lo = _two_diff(fb, fa)
+        same = np.all(hi == hi[:, :1], axis=-1) & np.all(
+            lo == lo[:, :1], axis=-1
+        )
+        s1[again], s2[again] = sums
+    d = _log1p_minus(s1, s2)
+    if again.size:
+        d[again[same]] = 0.0
+    return d.reshape(a.shape[:-1])
+
+
+def _softmax_moments(
+    fa: NDArray[np.float64],
+    fb: NDArray[np.float64],
+    scratch: NDArray[np.float64],
+    keep: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Steps 1 and 2 of :func:`_kl_logits_fused` for ``(rows, n)`` logits:
+    the row maxima of ``fa``, ``Z = sum(exp(a - max))`` and
+    ``m = E_P[fl(b - a)]``, each of shape ``(rows, 1)``; ``exp(a - max)``
+    is stored in ``keep`` if given."""
+    rows, n = fa.shape
+    amax = fa.max(axis=-1, keepdims=True)
+    z, eh = np.zeros(rows), np.zeros(rows)
+    for r, j in _row_blocks(rows, n):
+        aa = fa[r, j]
+        e, hi = (s[: aa.size].reshape(aa.shape) for s in scratch[:2])
+        if keep is not None:
+            e = keep[r, j]
+        np.subtract(aa, amax[r], out=e)
+        np.exp(e, out=e)
+        np.subtract(fb[r, j], aa, out=hi)
+        z[r] += e.sum(axis=-1)
+        eh[r] += _dot_last(e, hi)
+    return amax, z[:, None], (eh / z)[:, None]
+
+
+def _needs_second_centring(
+    s1: NDArray[np.float64], s2: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Rows whose centring residue ``S1`` is not negligible.
+
+    ``D = S2 - (x - log1p x)`` with ``x = S1 + S2`` holds for any ``c``; in
+    rounding, ``S1`` adds an error of about ``eps * |S1| / sqrt(S2)``
+    relative to ``D ~ S2`` (the error ``eps * sqrt(S2)`` of ``S1`` times
+    ``x``), so where ``|S1| <= 2^-10 sqrt(S2)`` a second centring cannot
+    change a digit.  A row whose delta is exactly constant (``c = v``
+    throughout) always fails the test: ``psi(v) < v^2`` for ``|v| < 1/2``,
+    and ``|S1| < 1/4`` excludes larger ``v``; so the exact zero for
+    identical distributions is decided on the second route.
+    """
+    s1_abs = np.abs(s1)
+    return ~((s1_abs <= 2.0**-10 * np.sqrt(s2)) & (s1_abs < 0.25))
+
+
+def _centred_sums(
+    fa: NDArray[np.float64],
+    fb: NDArray[np.float64],
+    amax: NDArray[np.float64],
+    z: NDArray[np.float64],
+    m: NDArray[np.float64],
+    scratch: NDArray[np.float64],
+    m2: NDArray[np.float64] | None = None,
+    e: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    """``S1 = E_P[c]`` and ``S2 = E_P[psi(c)]`` for each row of ``(rows, n)``
+    logits ``fa``, ``fb``, with ``p = exp(a - amax) / z`` and
+    ``c = (hi - m) + lo`` (then ``- m2``, if given), block by block in the
+    four rows of ``scratch``; None as soon as some ``c > _EXP_SAFE``.
+    ``e``, if given, holds ``exp(a - amax)`` already.  The sums are taken
+    with the weights ``exp(a - amax)`` and divided by ``z`` once, at the end.
+    ``hi + lo = b - a`` exactly (TwoSum, as :func:`_two_diff_block`)."""
+    rows, n = fa.shape
+    s1, s2 = np.zeros(rows), np.zeros(rows)
+    for r, j in _row_blocks(rows, n):
+        bb, aa = fb[r, j], fa[r, j]
+        w, c, b_virtual, lo = (s[: aa.size].reshape(aa.shape) for s in scratch)
+        if e is None:
+            np.subtract(aa, amax[r], out=w)
+            np.exp(w, out=w)
+        else:
+            w = e[r, j]
+        np.subtract(bb, aa, out=c)  # hi
+        np.subtract(c, bb, out=b_virtual)  # the part of hi from -a
+        np.subtract(c, b_virtual, out=lo)  # a_virtual: the part from b
+        np.subtract(bb, lo, out=lo)
+        b_virtual += aa
+        lo -= b_virtual  # (b - a_virtual) - (b_virtual + a)
+        c -= m[r]
+        c += lo
+        if m2 is not None:
+            c -= m2[r]
+        if not float(c.max()) <= _EXP_SAFE:  # also NaN, from overflow
+            return None
+        s1[r] += _dot_last(w, c)
+        with np.errstate(over="ignore"):
+            _psi_in_place(c)
+        s2[r] += _dot_last(w, c)
+    zz = z[:, 0]
+    return s1 / zz, s2 / zz
 
 
 def _row_blocks(rows: int, n: int) -> Iterator[tuple[slice, slice]]:
@@ -482,33 +605,11 @@ def _row_blocks(rows: int, n: int) -> Iterator[tuple[slice, slice]]:
             yield slice(r, r + k), slice(None)
 
 
-def _centre_exact(
-    c: NDArray[np.float64],
-    b: NDArray[np.float64],
-    a: NDArray[np.float64],
-    m: NDArray[np.float64],
-) -> None:
-    """``c = (hi - m) + lo`` in place, where ``c`` holds ``hi = fl(b - a)``
-    and ``lo`` is its rounding error (TwoSum, as :func:`_two_diff_block`),
-    block by block in cache.  ``c`` is contiguous; ``m`` has a length-1
-    last axis."""
-    n = c.shape[-1]
-    hi = c.reshape(-1, n)
-    fa = np.ascontiguousarray(a).reshape(-1, n)
-    fb = np.ascontiguousarray(b).reshape(-1, n)
-    fm = np.broadcast_to(m, c.shape[:-1] + (1,)).reshape(-1, 1)
-    scratch = np.empty((2, min(hi.size, _BLOCK)))
-    for rows, cols in _row_blocks(hi.shape[0], n):
-        h, bb, aa = hi[rows, cols], fb[rows, cols], fa[rows, cols]
-        b_virtual = scratch[0, : h.size].reshape(h.shape)
-        lo = scratch[1, : h.size].reshape(h.shape)
-        np.subtract(h, bb, out=b_virtual)  # the part of hi from -a
-        np.subtract(h, b_virtual, out=lo)  # a_virtual: the part from b
-        np.subtract(bb, lo, out=lo)
-        b_virtual += aa
-        lo -= b_virtual  # (b - a_virtual) - (b_virtual + a)
-        h -= fm[rows]
-        h += lo
+#: Inputs of up to this many elements keep ``exp(a - max)`` from step 2 of
+#: :func:`_kl_logits_fused` for step 3 (at most 1 MB, which costs less than a
+#: second ``exp``); larger ones compute it again, block by block, rather than
+#: create an array of the input's size.
+_KEEP_EXP = 2**17
 
 
 #: Above this centred log-ratio c, p * psi(c) is taken as exp(log p + c):
@@ -581,13 +682,16 @@ def _log1p_minus(
     s1: NDArray[np.float64], s2: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """``log(1 + S1 + S2) - S1`` without cancellation (see _LOG1P_SWITCH)."""
-    x = np.atleast_1d(s1 + s2)
-    out = np.empty_like(x)
+    total = s1 + s2
+    x = np.atleast_1d(total)
     small = x < _LOG1P_SWITCH
+    if small.all():  # the usual case: the same values, without the masks
+        return (np.atleast_1d(s2) - _xmlog1p(x)).reshape(np.shape(total))
+    out = np.empty_like(x)
     out[small] = np.atleast_1d(s2)[small] - _xmlog1p(x[small])
     with np.errstate(over="ignore", invalid="ignore"):
         out[~small] = np.log1p(x[~small]) - np.atleast_1d(s1)[~small]
-    return out.reshape(np.shape(s1 + s2))
+    return out.reshape(np.shape(total))
 
 
 def mutual_information(

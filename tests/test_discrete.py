@@ -313,6 +313,101 @@ def test_logits_batch():
     np.testing.assert_allclose(kl_logits(A.T, B.T, axis=0), rows, rtol=1e-15)
 
 
+def _first_pass_sums(a, b):
+    """S1, S2 of kl_logits after one centring, for (rows, n) logits."""
+    from klnotes._kl import _centred_sums, _softmax_moments
+
+    scratch = np.empty((4, a.size))
+    amax, z, m = _softmax_moments(a, b, scratch)
+    return _centred_sums(a, b, amax, z, m, scratch)
+
+
+@pytest.mark.parametrize("offset", [0.0, 7.0, 1e4])
+def test_logits_one_or_two_centrings(offset):
+    """On both sides of the switch between one centring and two (|S1|
+    against 2^-10 sqrt(S2)), kl_logits is within a few ulp of mpmath; a
+    large mean log-ratio with a tiny divergence takes the second route."""
+    from klnotes._kl import _needs_second_centring
+
+    routes = set()
+    for k in range(10, 60, 3):
+        rng = np.random.default_rng(k)
+        a = rng.uniform(-5.0, 5.0, 12)
+        b = a + offset + 2.0**-k * rng.normal(size=12)
+        s1, s2 = _first_pass_sums(a[None], b[None])
+        routes.add(bool(_needs_second_centring(s1, s2)[0]))
+        assert ref.rel_error(kl_logits(a, b), ref.kl_logits(a, b)) <= 1e-14
+    assert routes == ({False} if offset == 0.0 else {False, True})
+
+
+@pytest.mark.parametrize(
+    "v", [5e-324, 1e-300, 1e-20, 2.0**-30, 0.2, -0.3, 0.49, 0.5, -2.0, 700.0]
+)
+def test_logits_constant_delta_always_takes_second_route(v):
+    """Where every c equals one v (an exactly constant delta), the sums
+    can never pass as negligible, so the exact zero is always decided."""
+    from klnotes._kl import _needs_second_centring
+    from klnotes._psi import _psi
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 10, 1000):
+        p = special.softmax(rng.normal(scale=5.0, size=(4, n)), axis=-1)
+        c = np.full((4, n), v)
+        with np.errstate(over="ignore"):
+            s1 = np.einsum("ij,ij->i", p, c)
+            s2 = np.einsum("ij,ij->i", p, _psi(c.ravel()).reshape(c.shape))
+        flagged = _needs_second_centring(s1, s2)
+        # or both sums vanish, and log1p(0) - 0 = 0 exactly
+        assert np.all(flagged | ((s1 == 0.0) & (s2 == 0.0))), (n, s1, s2)
+
+
+def test_logits_batch_rows_of_both_routes():
+    """A batch mixing ordinary rows, identical rows, exactly shifted rows
+    and rows that need the second centring: each as computed alone, and the
+    blocked path as the general one, for rows shorter and longer than a
+    block."""
+    from klnotes._kl import (
+        _kl_logits_fused,
+        _kl_logits_general,
+        _needs_second_centring,
+    )
+    from klnotes._psi import _BLOCK
+
+    rng = np.random.default_rng(11)
+    # exp(a - max) kept between the passes, or computed again (over
+    # _KEEP_EXP elements): short rows, several to a block, or long rows
+    # split across blocks
+    for rows, n in ((9, 7), (40, 3000), (100, 1500), (3, _BLOCK + 123)):
+        a = np.round(rng.normal(scale=3.0, size=(rows, n)) * 2**20) / 2**20
+        b = a + 0.05 * rng.normal(size=(rows, n))
+        b[1] = a[1]
+        b[2] = a[2] + 7.0  # exact: the same distribution
+        if rows > 3:
+            b[3] = a[3] + 1e4 + 2.0**-40 * rng.normal(size=n)
+        s1, s2 = _first_pass_sums(a, b)
+        flagged = _needs_second_centring(s1, s2)
+        zero = (s1 == 0.0) & (s2 == 0.0)
+        assert zero[1]  # c = 0 exactly
+        assert flagged[2] or zero[2]
+        assert rows <= 3 or flagged[3]
+        got = kl_logits(a, b)
+        assert got[1] == 0.0 and got[2] == 0.0
+        alone = np.array([kl_logits(x, y) for x, y in zip(a, b, strict=True)])
+        np.testing.assert_allclose(got, alone, rtol=1e-14)
+        np.testing.assert_allclose(
+            _kl_logits_fused(a, b), _kl_logits_general(a, b), rtol=1e-13
+        )
+        assert np.all(got >= 0.0)
+
+
+def test_logits_finite_but_huge_logits_are_accepted():
+    """Their sum overflows (the cheap finiteness check fails), yet every
+    logit is finite: accepted, and the same distribution gives 0."""
+    a = np.array([1e308, 1e308, 1e308])
+    assert kl_logits(a, a) == 0.0
+    assert kl_logits(a, np.zeros(3)) == 0.0
+
+
 # ----------------------------------------------------------------- errors
 
 
@@ -384,6 +479,15 @@ def test_logits_batch():
             r"logits_p and logits_q must have the same number of outcomes",
         ),
         (lambda: kl_logits([0.0], [0.0], axis=2), r"axis=2 is out of range"),
+        (
+            lambda: kl_logits(np.zeros((3, 0)), np.zeros((3, 0))),
+            r"logits_p must have at least one outcome along axis=-1; "
+            r"got shape \(3, 0\)",
+        ),
+        (
+            lambda: kl_logits([0.0], []),
+            r"logits_q must have at least one outcome along axis=-1",
+        ),
     ],
 )
 def test_every_error_message(call, message):
