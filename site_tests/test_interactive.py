@@ -30,6 +30,40 @@ RENDER_MS = 10_000
 MAX_FIGURE_LOAD_BYTES = 2.5 * 2**20
 
 
+def _ch1(q: float) -> list[str]:
+    """Chapter 1: surprise, cross-entropy and D(P||Q) for the 0.6 coin and model q."""
+    p, model = [0.6, 0.4], [q, 1 - q]
+    heads = klnotes.cross_entropy([1.0, 0.0], model)  # the surprise -log q
+    tails = klnotes.cross_entropy([0.0, 1.0], model)
+    return [
+        f"surprise: heads {heads:.3f}, tails {tails:.3f}",
+        f"= {klnotes.cross_entropy(p, model):.3f} nats",
+        f"D(P‖Q) = H× − H(P) = {klnotes.kl_discrete(p, model):.3f} nats",
+    ]
+
+
+def _ch2_jensen(t: float) -> list[str]:
+    """Chapter 2: Jensen's gap D(P||Q) for Q = (1 - t) P + t R."""
+    p, r = np.array([0.5, 0.3, 0.2]), np.array([0.1, 0.2, 0.7])
+    q = (1 - t) * p + t * r
+    d, mean = klnotes.kl_discrete(p, q), np.sum(p * (q / p))
+    return [
+        f"E_P[−log(q/p)] = D(P‖Q) = {d:.3f}",
+        f"−log E_P[q/p] = −log {mean:.3f}",
+    ]
+
+
+def _ch2_pinsker(v: float) -> list[str]:
+    """Chapter 2: D, TV and the two bounds for the coins at total variation v."""
+    p, q = [(1 + v) / 2, (1 - v) / 2], [(1 - v) / 2, (1 + v) / 2]
+    d, tv = klnotes.kl_discrete(p, q), klnotes.tv_distance(p, q)
+    return [
+        f"D(P‖Q) = {d:.3f} nats, TV = {tv:.3f}",
+        f"Pinsker: TV ≤ {np.sqrt(d / 2):.3f}",
+        f"Bretagnolle–Huber: TV ≤ {np.sqrt(1 - np.exp(-d)):.3f}",
+    ]
+
+
 def _ch3(a: float) -> list[str]:
     """Chapter 3: the forward fit's D(P||Q) at half-separation a."""
     fwd = stats.norm(-0.2 * a, np.sqrt(1 + 0.96 * a**2))
@@ -45,6 +79,8 @@ def _ch3(a: float) -> list[str]:
 
 # chapter stem -> {figure name: the texts the figure must show at a slider value}
 EXPECTED: dict[str, dict[str, Callable[[float], list[str]]]] = {
+    "01_definition": {"surprise": _ch1},
+    "02_gibbs": {"jensen-gap": _ch2_jensen, "pinsker": _ch2_pinsker},
     "03_forward_reverse": {"separation": _ch3},
 }
 FIGURES = [
