@@ -66,7 +66,7 @@ def _ch5(beta: float) -> list[str]:
     product of the data and the prior, that is E_x D(q(z|x) || p(z)); the
     squared error is E||x - Wz||^2 with the decoder W of the pPCA solution."""
     omega = np.array([4.0, 2.0, 0.9, 0.5, 0.2, 0.1])
-    nu = 0.3 * beta
+    nu = round(0.3 * beta, 4)  # a level equal to a variance: collapsed
     active = omega > nu
     w = np.sqrt(np.where(active, omega - nu, 0.0))  # decoder weights
     m = w / omega  # encoder means m x_j; variances nu / omega, or 1
