@@ -77,11 +77,60 @@ def _ch3(a: float) -> list[str]:
     return [f"D(P‖Q) = {d:.3f}"]
 
 
+def _ch4(sigma: float, mu: float = 1.0) -> list[str]:
+    """Chapter 4: both divergences between N(mu, sigma^2) and N(0, 1), split
+    into the scale term (equal means) and the location term (equal scales);
+    the slider moved is sigma's, mu stays at its initial 1."""
+    texts = []
+    for name, (m1, s1, m2, s2) in (
+        ("P‖Q", (mu, sigma, 0.0, 1.0)),
+        ("Q‖P", (0.0, 1.0, mu, sigma)),
+    ):
+        scale = klnotes.kl_normal(m1, s1, m1, s2)
+        location = klnotes.kl_normal(m1, s2, m2, s2)
+        texts += [
+            f"D({name}) = {klnotes.kl_normal(m1, s1, m2, s2):.3f}",
+            f"= scale {scale:.3f} + location {location:.3f}",
+        ]
+    return texts
+
+
+def _ch5(beta: float) -> list[str]:
+    """Chapter 5: the optimal linear beta-VAE (s^2 = 0.3) for the chapter's
+    source variances, in the source's eigenbasis. The rate is the KL between
+    the encoder's joint N(0, [[O, OM], [MO, MOM + S]]) of (x, z) and the
+    product of the data and the prior, that is E_x D(q(z|x) || p(z)); the
+    squared error is E||x - Wz||^2 with the decoder W of the pPCA solution."""
+    omega = np.array([4.0, 2.0, 0.9, 0.5, 0.2, 0.1])
+    nu = round(0.3 * beta, 4)  # a level equal to a variance: collapsed
+    active = omega > nu
+    w = np.sqrt(np.where(active, omega - nu, 0.0))  # decoder weights
+    m = w / omega  # encoder means m x_j; variances nu / omega, or 1
+    v = np.where(active, nu / omega, 1.0)
+    big_o, big_m, big_w = np.diag(omega), np.diag(m), np.diag(w)
+    cov_z = big_m @ big_o @ big_m.T + np.diag(v)
+    joint_q = np.block([[big_o, big_o @ big_m.T], [big_m @ big_o, cov_z]])
+    zeros = np.zeros((6, 6))
+    joint_p = np.block([[big_o, zeros], [zeros, np.eye(6)]])
+    rate = klnotes.kl_mvn(np.zeros(12), joint_q, np.zeros(12), joint_p)
+    error = np.trace(
+        big_o - 2 * big_w @ big_m @ big_o + big_w.T @ big_w @ cov_z
+    )
+    return [
+        f"ν = βs² = {nu:.3f}",
+        f"rate R = {rate:.3f} nats",
+        f"squared error Δ = {error:.3f}",
+        f"active directions: {int(active.sum())} of 6",
+    ]
+
+
 # chapter stem -> {figure name: the texts the figure must show at a slider value}
 EXPECTED: dict[str, dict[str, Callable[[float], list[str]]]] = {
     "01_definition": {"surprise": _ch1},
     "02_gibbs": {"jensen-gap": _ch2_jensen, "pinsker": _ch2_pinsker},
     "03_forward_reverse": {"separation": _ch3},
+    "04_gaussian": {"gauss-directions": _ch4},
+    "05_vae": {"water-filling": _ch5},
 }
 FIGURES = [
     (rel, name)
