@@ -22,6 +22,7 @@ from scipy import stats
 from sitepaths import CHAPTERS, SCREENSHOTS, SITE, VIEWPORTS, require
 
 import klnotes
+from klnotes.models.bandit import ascend_surrogate
 
 PRESSES = 3  # arrow-key presses per direction
 RENDER_MS = 10_000  # the Vega bundle loads deferred; a 4x slower phone needs time
@@ -41,9 +42,38 @@ def _ch3(a: float) -> list[str]:
     return [f"D(P‖Q) = {d:.3f}"]
 
 
+def _ch6(log_t: float) -> list[str]:
+    """Chapter 6: D(old||new) after 10**log_t epochs, clipped and penalised."""
+    epochs = round(10**log_t)
+    old = np.log([[0.85, 0.10, 0.05]])
+    texts = [f"after {epochs} epochs"]
+    for name, kw in (
+        ("clipped", {"clip_eps": 0.2}),
+        ("penalty", {"beta": 1.0}),
+    ):
+        z, _ = ascend_surrogate(
+            old, [0], [0], [1.0], epochs=epochs, step=1.0, **kw
+        )
+        d = klnotes.kl_logits(old[0], z[0])
+        texts.append(f"{name}: D(old‖new) = {d:.3f}")
+    return texts
+
+
+def _ch7(alpha: float) -> list[str]:
+    """Chapter 7: the Rényi divergence of order alpha of the chapter's pair 1."""
+    rng = np.random.default_rng(5)
+    p, q = rng.dirichlet(np.ones(4)), rng.dirichlet(np.ones(4))
+    return [
+        f"D_α = chord slope = {klnotes.renyi_divergence(p, q, alpha):.3f}",
+        f"KL = tangent slope = {klnotes.kl_discrete(p, q):.3f}",
+    ]
+
+
 # chapter stem -> {figure name: the texts the figure must show at a slider value}
 EXPECTED: dict[str, dict[str, Callable[[float], list[str]]]] = {
     "03_forward_reverse": {"separation": _ch3},
+    "06_policy_optimisation": {"ppo-clip": _ch6},
+    "07_beyond_kl": {"renyi-chord": _ch7},
 }
 FIGURES = [
     (rel, name)
