@@ -69,11 +69,25 @@ def _ch7(alpha: float) -> list[str]:
     ]
 
 
+def _ch7_family(log_q: float) -> list[str]:
+    """Chapter 7: six f-divergences between (1/2, 1/2) and (1 - q, q)."""
+    p, q = np.array([0.5, 0.5]), np.array([1 - 10**log_q, 10**log_q])
+    values = {
+        "KL": klnotes.kl_discrete(p, q),
+        "reverse KL": klnotes.kl_discrete(q, p),
+        "JS": klnotes.js_divergence(p, q),
+        "TV": klnotes.tv_distance(p, q),
+        "Hel²": klnotes.hellinger_sq(p, q),
+        "χ²": klnotes.chi2_divergence(p, q),
+    }
+    return [f"{name} = {d:.3g}" for name, d in values.items()]
+
+
 # chapter stem -> {figure name: the texts the figure must show at a slider value}
 EXPECTED: dict[str, dict[str, Callable[[float], list[str]]]] = {
     "03_forward_reverse": {"separation": _ch3},
     "06_policy_optimisation": {"ppo-clip": _ch6},
-    "07_beyond_kl": {"renyi-chord": _ch7},
+    "07_beyond_kl": {"renyi-chord": _ch7, "f-family": _ch7_family},
 }
 FIGURES = [
     (rel, name)
