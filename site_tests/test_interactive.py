@@ -22,6 +22,7 @@ from scipy import stats
 from sitepaths import CHAPTERS, SCREENSHOTS, SITE, VIEWPORTS, require
 
 import klnotes
+from klnotes.models.bandit import ascend_surrogate
 
 PRESSES = 3  # arrow-key presses per direction
 # the Vega bundle loads deferred; allow for a slow machine
@@ -124,6 +125,47 @@ def _ch5(beta: float) -> list[str]:
     ]
 
 
+def _ch6(log_t: float) -> list[str]:
+    """Chapter 6: D(old||new) after 10**log_t epochs, clipped and penalised."""
+    epochs = round(10**log_t)
+    old = np.log([[0.85, 0.10, 0.05]])
+    texts = [f"after {epochs} epochs"]
+    for name, kw in (
+        ("clipped", {"clip_eps": 0.2}),
+        ("penalty", {"beta": 1.0}),
+    ):
+        z, _ = ascend_surrogate(
+            old, [0], [0], [1.0], epochs=epochs, step=1.0, **kw
+        )
+        d = klnotes.kl_logits(old[0], z[0])
+        texts.append(f"{name}: D(old‖new) = {d:.3f}")
+    return texts
+
+
+def _ch7(alpha: float) -> list[str]:
+    """Chapter 7: the Rényi divergence of order alpha of the chapter's pair 1."""
+    rng = np.random.default_rng(5)
+    p, q = rng.dirichlet(np.ones(4)), rng.dirichlet(np.ones(4))
+    return [
+        f"D_α = chord slope = {klnotes.renyi_divergence(p, q, alpha):.3f}",
+        f"KL = tangent slope = {klnotes.kl_discrete(p, q):.3f}",
+    ]
+
+
+def _ch7_family(log_q: float) -> list[str]:
+    """Chapter 7: six f-divergences between (1/2, 1/2) and (1 - q, q)."""
+    p, q = np.array([0.5, 0.5]), np.array([1 - 10**log_q, 10**log_q])
+    values = {
+        "KL": klnotes.kl_discrete(p, q),
+        "reverse KL": klnotes.kl_discrete(q, p),
+        "JS": klnotes.js_divergence(p, q),
+        "TV": klnotes.tv_distance(p, q),
+        "Hel²": klnotes.hellinger_sq(p, q),
+        "χ²": klnotes.chi2_divergence(p, q),
+    }
+    return [f"{name} = {d:.3g}" for name, d in values.items()]
+
+
 # chapter stem -> {figure name: the texts the figure must show at a slider value}
 EXPECTED: dict[str, dict[str, Callable[[float], list[str]]]] = {
     "01_definition": {"surprise": _ch1},
@@ -131,6 +173,8 @@ EXPECTED: dict[str, dict[str, Callable[[float], list[str]]]] = {
     "03_forward_reverse": {"separation": _ch3},
     "04_gaussian": {"gauss-directions": _ch4},
     "05_vae": {"water-filling": _ch5},
+    "06_policy_optimisation": {"ppo-clip": _ch6},
+    "07_beyond_kl": {"renyi-chord": _ch7, "f-family": _ch7_family},
 }
 FIGURES = [
     (rel, name)
