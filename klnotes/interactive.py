@@ -47,8 +47,10 @@ Example
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,7 +58,7 @@ from numpy.typing import ArrayLike
 
 from .plotting import COLORS, FONT_SIZE, SMALL_FONT_SIZE
 
-__all__ = ["PNG_WIDTH", "CDN", "Interactive", "show", "slider"]
+__all__ = ["PNG_WIDTH", "PNG_FONT", "CDN", "Interactive", "show", "slider"]
 
 #: Width in CSS pixels of the static image (the PDF's figure); on the site the chart
 #: takes the width of the column.
@@ -176,6 +178,22 @@ def _fixed_width(node: Any, width: int) -> Any:
     return node
 
 
+#: The static image's font and where Debian keeps it (``fonts-freefont-otf``):
+#: vl-convert's own fonts lack "‖" and set that line in an italic fallback.
+PNG_FONT = ("FreeSans", Path("/usr/share/fonts/opentype/freefont"))
+
+
+@functools.cache
+def _png_font() -> bool:
+    """Make `PNG_FONT` known to vl-convert; False where it is not installed."""
+    import vl_convert as vlc
+
+    if not PNG_FONT[1].is_dir():
+        return False
+    vlc.register_font_directory(str(PNG_FONT[1]))
+    return True
+
+
 class Interactive:
     """A chart displayed as HTML (interactive), PNG (static) and text.
 
@@ -193,9 +211,10 @@ class Interactive:
         """The chart at its initial setting as a PNG, twice the CSS resolution."""
         import vl_convert as vlc
 
-        return bytes(
-            vlc.vegalite_to_png(_fixed_width(self.spec, PNG_WIDTH), scale=2)
-        )
+        spec = _fixed_width(self.spec, PNG_WIDTH)
+        if _png_font():
+            spec["config"] = {**spec.get("config", {}), "font": PNG_FONT[0]}
+        return bytes(vlc.vegalite_to_png(spec, scale=2))
 
     def html(self) -> str:
         """The chart's HTML: a container, the specification, the loader."""
