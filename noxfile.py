@@ -95,9 +95,13 @@ def student(session: nox.Session) -> None:
 
 @nox.session
 def site(session: nox.Session) -> None:
-    """The built site in headless Chromium, offline (after book and pdf)."""
-    args = session.posargs or ["-n", "2"]  # tests spread over 2 workers
-    run(session, "python", "-m", "pytest", "site_tests", *args)
+    """The built site in headless Chromium, offline (after book and pdf).
+
+    Extra arguments replace the default (every site test over 2 workers); ``.ci/run``
+    runs the browser tests as soon as the site is built and the file checks, which
+    need the PDF, after it."""
+    args = session.posargs or ["-n", "2", "site_tests"]
+    run(session, "python", "-m", "pytest", *args)
 
 
 @nox.session

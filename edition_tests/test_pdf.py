@@ -31,32 +31,28 @@ def _need(tool: str) -> str:
 
 
 @cache
-def page_count() -> int:
+def pages() -> tuple[str, ...]:
+    """The text of every page (pdftotext ends each page with a form feed)."""
     assert PDF.exists(), f"{PDF} is missing: run scripts/build_pdf.sh first"
-    info = subprocess.run(
-        [_need("pdfinfo"), str(PDF)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(
-        re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1)
-    )
-
-
-@cache
-def page_text(page: int) -> str:
     out = subprocess.run(
-        [_need("pdftotext"), "-f", str(page), "-l", str(page), str(PDF), "-"],
+        [_need("pdftotext"), str(PDF), "-"],
         capture_output=True,
         text=True,
         check=True,
     )
-    return out.stdout
+    return tuple(out.stdout.split("\f")[:-1])
+
+
+def page_count() -> int:
+    return len(pages())
+
+
+def page_text(page: int) -> str:
+    return pages()[page - 1]
 
 
 def all_text() -> str:
-    return "\n".join(page_text(i) for i in range(1, page_count() + 1))
+    return "\n".join(pages())
 
 
 def squash(text: str) -> str:
