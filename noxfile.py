@@ -117,9 +117,10 @@ def assignments(session: nox.Session) -> None:
     if not (teacher / "python").exists():
         session.run("python3", "-m", "venv", ".venv-teacher", external=True)
         pins = ["-r", "requirements.txt", "-r", "requirements-teacher.txt"]
-        session.run(
-            str(teacher / "pip"), "install", "-q", *pins, external=True
-        )
+        # --no-compile: no byte-compiling of every module at install (half of
+        # pip's time); Python compiles what it imports, once
+        install = [str(teacher / "pip"), "install", "-q", "--no-compile"]
+        session.run(*install, *pins, external=True)
     python = str(teacher / "python")
     session.run(python, "scripts/build_assignments.py", external=True)
     tests = ["-p", "no:cacheprovider", "assignment_tests", *session.posargs]
