@@ -95,9 +95,13 @@ def student(session: nox.Session) -> None:
 
 @nox.session
 def site(session: nox.Session) -> None:
-    """The built site in headless Chromium, offline (after book and pdf)."""
-    args = session.posargs or ["-n", "2"]  # tests spread over 2 workers
-    run(session, "python", "-m", "pytest", "site_tests", *args)
+    """The built site in headless Chromium, offline (after book and pdf).
+
+    Extra arguments replace the default (every site test over 2 workers); ``.ci/run``
+    runs the browser tests as soon as the site is built and the file checks, which
+    need the PDF, after it."""
+    args = session.posargs or ["-n", "2", "site_tests"]
+    run(session, "python", "-m", "pytest", *args)
 
 
 @nox.session
@@ -113,9 +117,10 @@ def assignments(session: nox.Session) -> None:
     if not (teacher / "python").exists():
         session.run("python3", "-m", "venv", ".venv-teacher", external=True)
         pins = ["-r", "requirements.txt", "-r", "requirements-teacher.txt"]
-        session.run(
-            str(teacher / "pip"), "install", "-q", *pins, external=True
-        )
+        # --no-compile: no byte-compiling of every module at install (half of
+        # pip's time); Python compiles what it imports, once
+        install = [str(teacher / "pip"), "install", "-q", "--no-compile"]
+        session.run(*install, *pins, external=True)
     python = str(teacher / "python")
     session.run(python, "scripts/build_assignments.py", external=True)
     tests = ["-p", "no:cacheprovider", "assignment_tests", *session.posargs]

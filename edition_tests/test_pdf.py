@@ -31,32 +31,28 @@ def _need(tool: str) -> str:
 
 
 @cache
-def page_count() -> int:
+def pages() -> tuple[str, ...]:
+    """The text of every page (pdftotext ends each page with a form feed)."""
     assert PDF.exists(), f"{PDF} is missing: run scripts/build_pdf.sh first"
-    info = subprocess.run(
-        [_need("pdfinfo"), str(PDF)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(
-        re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1)
-    )
-
-
-@cache
-def page_text(page: int) -> str:
     out = subprocess.run(
-        [_need("pdftotext"), "-f", str(page), "-l", str(page), str(PDF), "-"],
+        [_need("pdftotext"), str(PDF), "-"],
         capture_output=True,
         text=True,
         check=True,
     )
-    return out.stdout
+    return tuple(out.stdout.split("\f")[:-1])
+
+
+def page_count() -> int:
+    return len(pages())
+
+
+def page_text(page: int) -> str:
+    return pages()[page - 1]
 
 
 def all_text() -> str:
-    return "\n".join(page_text(i) for i in range(1, page_count() + 1))
+    return "\n".join(pages())
 
 
 def squash(text: str) -> str:
@@ -192,12 +188,13 @@ def _render(page: int, out: Path, dpi: int = 100) -> Path:
     return stem.with_suffix(".png")
 
 
-def _find_page(pattern_sets: list[list[str]]) -> int | None:
-    for i in range(1, page_count() + 1):
-        text = page_text(i)
-        if all(re.search(p, text, re.MULTILINE) for p in pattern_sets):
-            return i
-    return None
+def _pages_with(*patterns: str) -> list[int]:
+    """The pages (numbered from 1) on which every pattern matches."""
+    return [
+        i
+        for i, text in enumerate(pages(), start=1)
+        if all(re.search(p, text, re.M) for p in patterns)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -213,8 +210,9 @@ def _find_page(pattern_sets: list[list[str]]) -> int | None:
     ],
 )
 def test_rendered_pages(name, patterns):
-    page = _find_page(patterns)
-    assert page is not None, f"no page matches {patterns}"
+    found = _pages_with(*patterns)
+    assert found, f"no page matches {patterns}"
+    page = found[0]
     SHOTS.mkdir(parents=True, exist_ok=True)
     png = _render(page, SHOTS / f"{name}_p{page}.png")
     with Image.open(png) as im:
@@ -286,14 +284,6 @@ def test_log_counts_are_recorded_and_glyphs_and_tables_fit():
         f"glyphs missing from the fonts: {sorted(set(missing))}"
     )
     assert counts["overfull_hbox_in_tables_over_5pt"] == 0, (counts, in_tables)
-
-
-def _pages_with(pattern: str) -> list[int]:
-    return [
-        i
-        for i in range(1, page_count() + 1)
-        if re.search(pattern, page_text(i), re.M)
-    ]
 
 
 def test_one_bibliography_without_blank_pages():

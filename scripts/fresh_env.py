@@ -120,7 +120,10 @@ def check_binder(notebook: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         venv = Path(tmp) / "venv"
         run(sys.executable, "-m", "venv", venv)
+        # no byte-compiling of every installed module (half of pip's time): the
+        # kernel compiles the few it imports
         pip = [venv / "bin" / "python", "-m", "pip", "install", "-q"]
+        pip += ["--no-compile"]
         run(*pip, "-r", ROOT / "binder" / "requirements.txt")
         run(*pip, "--no-deps", ROOT)  # as binder/postBuild
         nb = execute_in(

@@ -2,14 +2,16 @@
 
 They must be what ``scripts/clean_notebooks.py`` makes of the stored chapters today
 (a chapter edited without regenerating them fails), hold no MyST markup that Jupyter
-would show as literal text, keep every code cell and output, and run top to bottom.
+would show as literal text, and keep every code cell and output. They run top to
+bottom because their code cells are the stored chapters' (sources, outputs and all,
+``test_same_code_cells_and_outputs``), which nbval runs in a fresh kernel and compares:
+running them a second time here would test nothing more.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,6 @@ from project_scripts import load as load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 clean_notebooks = load_script("clean_notebooks")
-fresh_env = load_script("fresh_env")
 STEMS = clean_notebooks.chapters()
 # a role {name}`…`, a directive fence, a directive option line, a target (label)=,
 # a labelled display $$ (label)
@@ -78,11 +79,3 @@ def test_citations_displays_and_solutions_in_plain_form():
     assert (
         "\\\\tag{1.2}" in text and "<summary>Solution to Exercise 1.2" in text
     )
-
-
-def test_chapter_1_runs_top_to_bottom_in_a_fresh_kernel(tmp_path):
-    notebook = ROOT / "notebooks" / "01_definition.ipynb"
-    nb = fresh_env.execute_in(
-        Path(sys.executable), notebook, tmp_path, fresh_env.clean_env()
-    )
-    assert fresh_env.mismatches(nb, notebook) == []
