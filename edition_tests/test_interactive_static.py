@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from test_pdf import all_text, squash
+from edition_tests.test_pdf import all_text, squash
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE, STUDENT = ROOT / "_build" / "html", ROOT / "_build" / "student" / "html"
