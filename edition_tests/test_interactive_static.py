@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+
 from edition_tests.test_pdf import all_text, squash
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,10 +42,14 @@ def test_every_chapter_has_an_interactive_figure():
 @pytest.mark.parametrize("caption", sorted(INTERACTIVE))
 def test_student_site_and_pdf_show_the_static_image(caption):
     page, fig = _figures(STUDENT)[caption]
-    assert fig.select_one(".klnotes-interactive") is None, f"{page}: still live"
+    assert fig.select_one(".klnotes-interactive") is None, (
+        f"{page}: still live"
+    )
     img = fig.select_one("img")
     assert img is not None and (STUDENT / "book" / img["src"]).is_file()
     assert "vega-bundle" not in (STUDENT / "book" / page).read_text("utf-8")
     # the caption's first words, as the PDF typesets them
     words = squash(" ".join(caption.split()[:8]).replace("$", ""))
-    assert words[:40] in squash(all_text()), f"caption not in the PDF: {caption}"
+    assert words[:40] in squash(all_text()), (
+        f"caption not in the PDF: {caption}"
+    )
