@@ -23,7 +23,10 @@ def test_every_number_is_the_sites():
     for stem in clean_notebooks.chapters():
         page = (SITE / "book" / f"{stem}.html").read_text(encoding="utf-8")
         for el in BeautifulSoup(page, "html.parser").find_all(id=True):
-            shown[el["id"].removeprefix("equation-")] = el.get_text(
+            # a figure's number is in its caption (an interactive one has text
+            # of its own before it)
+            number = el.select_one(".caption-number") or el
+            shown[el["id"].removeprefix("equation-")] = number.get_text(
                 " ", strip=True
             )
     numbers = clean_notebooks.Numbers().labels

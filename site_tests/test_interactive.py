@@ -118,7 +118,7 @@ def _ch5(beta: float) -> list[str]:
         big_o - 2 * big_w @ big_m @ big_o + big_w.T @ big_w @ cov_z
     )
     return [
-        f"ν = βs² = {nu:.3f}",
+        f"ν = βs² = {nu:.3f} (dashed)",
         f"rate R = {rate:.3f} nats",
         f"squared error Δ = {error:.3f}",
         f"active directions: {int(active.sum())} of 6",
