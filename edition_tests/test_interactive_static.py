@@ -3,6 +3,7 @@ student site show each one as its static image, under the same caption as the si
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE, STUDENT = ROOT / "_build" / "html", ROOT / "_build" / "student" / "html"
 
 
+@cache
 def _figures(site: Path) -> dict[str, tuple[str, BeautifulSoup]]:
     """{caption text: (page, figure element)} of the chapters' numbered figures."""
     found = {}
