@@ -33,3 +33,18 @@ def require(condition: bool, reason: str) -> None:
 
 def probe(name: str) -> str:
     return (PROBES / f"{name}.js").read_text(encoding="utf-8")
+
+
+def watch(page, url: str) -> tuple[list[str], list[str]]:
+    """(errors, outside): console errors, page errors and failed responses, and
+    requests to anywhere but the page's own server, as the page loads."""
+    errors: list[str] = []
+    outside: list[str] = []
+    home = (url[: url.index("/", 8)], "data:")
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: r.status < 400 or errors.append(r.url))
+    page.on(
+        "request", lambda r: r.url.startswith(home) or outside.append(r.url)
+    )
+    return errors, outside

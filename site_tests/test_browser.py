@@ -23,6 +23,7 @@ from sitepaths import (
     VIEWPORTS,
     probe,
     require,
+    watch,
 )
 
 from klnotes.plotting import SMALL_FONT_SIZE
@@ -63,17 +64,7 @@ def reader_view(open_page, rel: str, size: str) -> dict:
     if (rel, size) in _measured:
         return _measured[rel, size]
     page, url = open_page(rel, size)
-    errors, outside = [], []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("response", lambda r: r.status < 400 or errors.append(r.url))
-    page.on(
-        "request",
-        lambda r: (
-            r.url.startswith((url[: url.index("/", 8)], "data:"))
-            or outside.append(r.url)
-        ),
-    )
+    errors, outside = watch(page, url)
     page.goto(url, wait_until="load")
     if rel in CHAPTERS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

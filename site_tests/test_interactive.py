@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 import pytest
 from scipy import stats
-from sitepaths import CHAPTERS, SCREENSHOTS, SITE, VIEWPORTS, require
+from sitepaths import CHAPTERS, SCREENSHOTS, SITE, VIEWPORTS, require, watch
 
 import klnotes
 from klnotes.models.bandit import ascend_surrogate
@@ -222,16 +222,7 @@ def test_interactive_figure_moves_with_the_keyboard(
         f"{rel}: no interactive figure is listed for this chapter",
     )
     page, url = open_page(rel, size)
-    errors, outside = [], []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "request",
-        lambda r: (
-            r.url.startswith((url[: url.index("/", 8)], "data:"))
-            or outside.append(r.url)
-        ),
-    )
+    errors, outside = watch(page, url)
     page.goto(url, wait_until="load")
     fig = page.locator(f"#klnotes-fig-{name}")
     fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
