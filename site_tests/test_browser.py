@@ -1,8 +1,13 @@
 """What readers see, in Chromium with classic scrollbars (conftest.py), at 1280 and 390 px.
 
 Each page is measured once per worker with every solution open (probes/*.js): every
-kind of defect is listed by ``_defects``. Chapters are also loaded on a phone with a 4x
-slower CPU and weighed as transferred; screenshots land in ``_build/screenshots/``.
+kind of defect is listed by ``_defects``; axe-core's colour-contrast rule checks one code
+token per look (probes/same_contrast.js: thousands of highlighted tokens share a handful
+of looks, and checking each cost half of axe's time). At phone width axe cannot judge
+code tokens at all (the hanging-indent bar is a background gradient), so their contrast
+is judged at laptop width, where the colours are the same. Chapters are also loaded on a
+phone with a 4x slower CPU and weighed as transferred; screenshots land in
+``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -95,6 +100,7 @@ def reader_view(open_page, rel: str, size: str) -> dict:
         "outside": list(outside),
     }
     page.add_script_tag(content=_axe_source())
+    page.evaluate(probe("same_contrast"))
     result = page.evaluate(
         "rules => axe.run(document, {resultTypes: ['violations'], rules})",
         AXE_EXTRA_RULES,
