@@ -11,10 +11,12 @@
 - Figures: the caption as alt text when there is none; the image links to its file.
 - Code cells tagged ``deeper`` (``tag_deeper``) get the class ``deeper``.
 - The header's ".pdf" opens the typeset book, ``klnotes.pdf``, instead of printing.
-- Duplicate scripts are dropped (Sphinx 7.4 adds sphinx-togglebutton's twice); the
-  sphinx-thebe extension, which Jupyter Book always loads, is switched off; a citation
-  list loses ``role="list"`` (axe-core: aria-required-children); sphinx-proof's index of
-  raw labels is not built.
+- Duplicate scripts are dropped: an inline script added once the builder exists
+  (sphinx-togglebutton's) is listed twice, with filename None and "" (upstream:
+  sphinx-doc/sphinx#13402, not in the pinned Sphinx 7.4). The sphinx-thebe extension,
+  which Jupyter Book always loads, is switched off; a citation list loses
+  ``role="list"`` (axe-core: aria-required-children); sphinx-proof's index of raw
+  labels is not built.
 """
 
 from __future__ import annotations
@@ -127,7 +129,7 @@ _FIGURE_IMAGE = re.compile(
 
 
 def _script_key(script) -> tuple:
-    # an inline script is registered with filename None by one extension and "" by another
+    # the same inline script, registered with filename None and "" (sphinx#13402)
     attrs = getattr(script, "attributes", {}) or {}
     return (
         str(getattr(script, "filename", script) or ""),
