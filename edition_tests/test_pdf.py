@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from PIL import Image, ImageStat
 
-from edition_tests import ROOT, STEMS, exercise_labels, squash
+from edition_tests import ROOT, STEMS, exercise_labels, squash, text_outputs
 
 PDF = ROOT / "_build" / "pdf" / "klnotes.pdf"
 LATEX = ROOT / "_build" / "latex"
@@ -60,13 +60,8 @@ def code_corpus() -> str:
     parts = []
     for stem in STEMS:
         nb = nbformat.read(ROOT / "book" / f"{stem}.ipynb", as_version=4)
-        for cell in (c for c in nb.cells if c.cell_type == "code"):
-            parts.append(cell.source)
-            for out in cell.outputs:
-                parts += [
-                    out.get("text", ""),
-                    out.get("data", {}).get("text/plain", ""),
-                ]
+        parts += [c.source for c in nb.cells if c.cell_type == "code"]
+        parts += text_outputs(nb)
     return squash("\n".join(parts))
 
 

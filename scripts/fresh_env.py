@@ -118,17 +118,13 @@ def clean_env() -> dict[str, str]:
 
 def check_binder(notebook: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        venv = Path(tmp) / "venv"
-        run(sys.executable, "-m", "venv", venv)
+        python, _ = new_venv(Path(tmp), see=lambda name: False)
         # no byte-compiling of every installed module (half of pip's time): the
         # kernel compiles the few it imports
-        pip = [venv / "bin" / "python", "-m", "pip", "install", "-q"]
-        pip += ["--no-compile"]
+        pip = [python, "-m", "pip", "install", "-q", "--no-compile"]
         run(*pip, "-r", ROOT / "binder" / "requirements.txt")
         run(*pip, "--no-deps", ROOT)  # as binder/postBuild
-        nb = execute_in(
-            venv / "bin" / "python", notebook, Path(tmp), clean_env()
-        )
+        nb = execute_in(python, notebook, Path(tmp), clean_env())
         bad = mismatches(nb, notebook)
     name = notebook.relative_to(ROOT)
     if bad:
