@@ -8,7 +8,7 @@ PDF (``scripts/build_pdf.sh``)
     carry every character the chapters use (Greek, ‖, →, subscript digits, …),
     table column widths, box titles kept with their bodies, one bibliography, and
     index entries for every named theorem and exercise. The full site publishes the
-    PDF as ``klnotes.pdf``.
+    PDF as ``klnotes.pdf``, which the header's ".pdf" button opens.
 
 Plain notebooks (``scripts/clean_notebooks.py``)
     The Binder and Colab buttons and the ``.ipynb`` download serve
@@ -106,21 +106,25 @@ def student_settings(app: Sphinx, config: Config) -> None:
         config.html_theme_options = options
 
 
-def plain_notebook_buttons(
-    app: Sphinx, pagename, templatename, context, doctree
-):
-    """The Binder and Colab buttons open ``notebooks/<chapter>.ipynb``, the chapter
-    without MyST markup (``scripts/clean_notebooks.py``), instead of ``book/``'s."""
+def header_buttons(app: Sphinx, pagename, templatename, context, doctree):
+    """The header's buttons lead to the other editions: ".pdf" opens the typeset book
+    (``klnotes.pdf``) instead of printing the page; Binder and Colab open
+    ``notebooks/<chapter>.ipynb``, the chapter without MyST markup."""
     stem = Path(pagename).name
-    if not (Path(app.srcdir) / "notebooks" / f"{stem}.ipynb").exists():
-        return
+    plain = (Path(app.srcdir) / "notebooks" / f"{stem}.ipynb").exists()
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []):
-            if group.get("label") == "launch-buttons" and "url" in button:
-                url = button["url"].replace(
-                    f"{pagename}.ipynb", f"notebooks/{stem}.ipynb"
+            if button.get("label") == "download-pdf-button":
+                button.pop("javascript", None)  # window.print()
+                url = context["pathto"]("klnotes.pdf", 1)
+                button.update(
+                    type="link", url=url, tooltip="The typeset book (PDF)"
                 )
-                button["url"] = url
+            elif plain and group.get("label") == "launch-buttons":
+                if "url" in button:
+                    button["url"] = button["url"].replace(
+                        f"{pagename}.ipynb", f"notebooks/{stem}.ipynb"
+                    )
 
 
 def plain_notebook_downloads(app: Sphinx, exception) -> None:
@@ -551,6 +555,6 @@ def setup(app: Sphinx) -> dict[str, bool]:
     app.add_post_transform(LatexOneBibliography)
     app.connect("config-inited", latex_settings)
     app.connect("config-inited", student_settings)
-    app.connect("html-page-context", plain_notebook_buttons, priority=600)
+    app.connect("html-page-context", header_buttons, priority=600)
     app.connect("build-finished", plain_notebook_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
