@@ -67,7 +67,7 @@ def code_corpus() -> str:
 
 def test_page_count_is_sane():
     # 7 chapters of 2,000-4,000 words with figures, code and solutions, plus front and
-    # back matter: ~150 pages today. Far fewer means chapters went missing; far more
+    # back matter: 358 pages today. Far fewer means chapters went missing; far more
     # means something (an output, a table) exploded.
     assert 80 <= len(pages()) <= 400, f"{len(pages())} pages"
 
