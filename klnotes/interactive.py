@@ -2,7 +2,8 @@
 
 A chapter computes a grid of results with klnotes (say the divergence for each of 41
 separations), builds a Vega-Lite chart of it with `Altair <https://altair-viz.github.io>`_
-whose slider *selects* a row of that grid, and displays it with :func:`show`. The
+whose slider (:func:`slider`) *selects* the rows of that grid (:func:`at`), with the
+numbers in a text readout (:func:`readout`), and displays it with :func:`show`. The
 browser only filters the precomputed rows and draws them; it computes no number, so
 every value the figure shows is one that Python computed (and that the chapter's tests
 compare, since the data are part of the stored output).
@@ -28,17 +29,14 @@ Example
 >>> import numpy as np
 >>> import altair as alt
 >>> from klnotes import kl_normal
->>> from klnotes.interactive import show, slider
+>>> from klnotes.interactive import at, readout, show, slider
 >>> mus = np.round(np.linspace(-2, 2, 9), 1)
->>> rows = [{"mu": m, "kl": round(float(kl_normal(m, 1.0, 0.0, 1.0)), 4)} for m in mus]
+>>> kl = {float(m): round(float(kl_normal(m, 1.0, 0.0, 1.0)), 4) for m in mus}
+>>> rows = [{"mu": m, "kl": d} for m, d in kl.items()]
 >>> mu = slider("mu", mus, label="mean μ")
->>> chart = (
-...     alt.Chart(alt.Data(values=rows))
-...     .mark_bar()
-...     .encode(x="mu:Q", y="kl:Q")
-...     .transform_filter("datum.mu == mu")
-...     .add_params(mu)
-... )
+>>> bar = at(rows, mu).mark_bar().encode(x="mu:Q", y="kl:Q")
+>>> text = readout({m: [f"D = {d:.4f} nats"] for m, d in kl.items()}, mu)
+>>> chart = alt.layer(bar, text).add_params(mu)
 >>> fig = show(chart, name="kl-demo", description="KL of N(mu, 1) from N(0, 1)")
 >>> sorted(fig._repr_mimebundle_())
 ['image/png', 'text/html', 'text/plain']
