@@ -5,4 +5,55 @@
 
 They are not part of the default ``python -m pytest`` (pyproject's testpaths), because
 they need the builds; ``.ci/run`` builds both and runs them. A missing build fails.
+What the modules share: the built sites' pages and the full edition's doctrees (what
+Sphinx and sphinx-exercise made of the chapters), each read once.
 """
+
+from __future__ import annotations
+
+import pickle
+import re
+import sys
+from functools import cache
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from docutils import nodes
+from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "_build" / "html"
+STUDENT = ROOT / "_build" / "student" / "html"
+sys.path.insert(0, str(ROOT / "scripts"))
+import clean_notebooks  # noqa: E402
+from fresh_env import text_outputs  # noqa: E402, F401 (for test_pdf)
+
+STEMS = clean_notebooks.chapters()  # the numbered chapters, in the toc's order
+
+
+def squash(text: str) -> str:
+    """Whitespace-free text, to compare across line breaks, code wrapping (the PDF
+    marks wrapped code lines with ↪ and ␣) and highlighted spans."""
+    return re.sub(r"[\s↪␣]+", "", text.replace("’", "'"))
+
+
+@cache
+def soup(site: Path, page: str) -> BeautifulSoup:
+    """A page of a built site, parsed once (callers must not change it)."""
+    path = site / page
+    assert path.exists(), f"{path} is missing: build the site(s) first"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@cache
+def doctree(stem: str) -> nodes.document:
+    """A chapter as the full edition's build resolved it (_build/.doctrees)."""
+    path = ROOT / "_build" / ".doctrees" / "book" / f"{stem}.doctree"
+    assert path.exists(), f"{path} is missing: build the site first"
+    return pickle.loads(path.read_bytes())
+
+
+def exercise_labels(stem: str) -> set[str]:
+    kinds = (exercise_node, exercise_enumerable_node)
+    tree = doctree(stem)
+    return {n["label"] for n in tree.findall(lambda n: isinstance(n, kinds))}

@@ -7,28 +7,18 @@ element in ``_build/html``. The site's buttons must lead to those notebooks.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-from bs4 import BeautifulSoup
-
-ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
-sys.path.insert(0, str(ROOT / "scripts"))
-import clean_notebooks  # noqa: E402
+from edition_tests import ROOT, SITE, STEMS, clean_notebooks, soup
 
 
 def test_every_number_is_the_sites():
     shown = {}  # the text of every element with an id, on the chapter pages
-    for stem in clean_notebooks.chapters():
-        page = (SITE / "book" / f"{stem}.html").read_text(encoding="utf-8")
-        for el in BeautifulSoup(page, "html.parser").find_all(id=True):
+    for stem in STEMS:
+        for el in soup(SITE, f"book/{stem}.html").find_all(id=True):
             # a figure's number is in its caption (an interactive one has text
             # of its own before it)
             number = el.select_one(".caption-number") or el
-            shown[el["id"].removeprefix("equation-")] = number.get_text(
-                " ", strip=True
-            )
+            label = el["id"].removeprefix("equation-")
+            shown[label] = number.get_text(" ", strip=True)
     numbers = clean_notebooks.Numbers().labels
     wrong = [
         (label, number, shown.get(label, "")[:40])
@@ -44,8 +34,5 @@ def test_buttons_open_the_plain_notebooks():
     assert "blob/main/notebooks/05_vae.ipynb" in page  # Colab
     assert "urlpath=tree/notebooks/05_vae.ipynb" in page  # Binder
     assert "blob/main/book/05_vae.ipynb" not in page
-    served = SITE / "_sources" / "book" / "05_vae.ipynb"
-    assert (
-        served.read_bytes()
-        == (ROOT / "notebooks" / "05_vae.ipynb").read_bytes()
-    )
+    served = (SITE / "_sources" / "book" / "05_vae.ipynb").read_bytes()
+    assert served == (ROOT / "notebooks" / "05_vae.ipynb").read_bytes()

@@ -1,7 +1,6 @@
 """The student edition (_build/student/html, from scripts/build_student.py).
 
-The exercises and solutions are read from the full edition's doctrees
-(``_build/.doctrees``, what Sphinx and sphinx-exercise made of the chapters, gated
+The exercises and solutions are read from the full edition's doctrees (gated
 solutions merged). For every solution the test takes distinctive pieces of it (its
 longest run of text, or its longest formula when it is all formulas, and its longest
 code line) and checks that each piece appears on the chapter's page of the full
@@ -11,46 +10,25 @@ student edition. Every exercise must still be in the student edition.
 
 from __future__ import annotations
 
-import pickle
 import re
 from functools import cache
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from docutils import nodes
-from sphinx_exercise.nodes import (
-    exercise_enumerable_node,
-    exercise_node,
-    solution_node,
+from sphinx_exercise.nodes import solution_node
+
+from edition_tests import (
+    SITE,
+    STEMS,
+    STUDENT,
+    doctree,
+    exercise_labels,
+    soup,
+    squash,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-FULL = ROOT / "_build" / "html"
-DOCTREES = ROOT / "_build" / ".doctrees" / "book"
-STUDENT = ROOT / "_build" / "student" / "html"
-STEMS = sorted(p.stem for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md"))
 NOT_PROSE = (nodes.math, nodes.math_block, nodes.literal_block, nodes.literal)
-
-
-@cache
-def doctree(stem: str) -> nodes.document:
-    path = DOCTREES / f"{stem}.doctree"
-    assert path.exists(), f"{path} is missing: build the site first"
-    return pickle.loads(path.read_bytes())
-
-
-def exercise_labels(stem: str) -> set[str]:
-    kinds = (exercise_node, exercise_enumerable_node)
-    return {
-        n["label"]
-        for n in doctree(stem).findall(lambda n: isinstance(n, kinds))
-    }
-
-
-def _squash(text: str) -> str:
-    """No whitespace: code is split into highlighted spans, prose into lines."""
-    return re.sub(r"\s+", "", text.replace("’", "'"))
 
 
 def _code_lines(node: nodes.Node) -> list[str]:
@@ -64,13 +42,21 @@ def _code_lines(node: nodes.Node) -> list[str]:
     ]
 
 
+def _is_prose(text: nodes.Text) -> bool:
+    node = text.parent
+    if isinstance(node, nodes.title):
+        return False
+    while node is not None and not isinstance(node, NOT_PROSE):
+        node = node.parent
+    return node is None
+
+
 def _pieces(solution: solution_node, everywhere: list[str]) -> list[str]:
     """Distinctive text of one solution: see the module's docstring."""
     prose = [
         " ".join(t.astext().split())
         for t in solution.findall(nodes.Text)
-        if not isinstance(t.parent, nodes.title)
-        and not any(isinstance(a, NOT_PROSE) for a in _ancestors(t))
+        if _is_prose(t)
     ]
     pieces = [max(prose, key=len, default="")]
     if len(pieces[0].split()) < 5:  # all formulas: its longest inline formula
@@ -85,12 +71,6 @@ def _pieces(solution: solution_node, everywhere: list[str]) -> list[str]:
     return pieces + ([max(unique, key=len)] if unique else [])
 
 
-def _ancestors(node: nodes.Node):
-    while node.parent is not None:
-        node = node.parent
-        yield node
-
-
 def solutions(stem: str) -> list[tuple[str, list[str]]]:
     """``(exercise label, [distinctive pieces])`` for each solution of a chapter."""
     tree = doctree(stem)
@@ -102,24 +82,9 @@ def solutions(stem: str) -> list[tuple[str, list[str]]]:
 
 
 @cache
-def soup(site: Path, page: str) -> BeautifulSoup:
-    """A page of a built site, parsed once."""
-    path = site / page
-    assert path.exists(), (
-        f"{path} is missing: build the site and the student edition first"
-    )
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-@cache
 def page_text(site: Path, stem: str) -> str:
     page = soup(site, f"book/{stem}.html")
-    return _squash((page.find("main") or page).get_text(""))
-
-
-@cache
-def student_html(stem: str) -> str:
-    return (STUDENT / "book" / f"{stem}.html").read_text(encoding="utf-8")
+    return squash((page.find("main") or page).get_text(""))
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -134,15 +99,12 @@ def test_every_exercise_has_a_solution_in_the_sources(stem):
 @pytest.mark.parametrize("stem", STEMS)
 def test_solution_absent_from_student_edition(stem):
     for label, pieces in solutions(stem):
-        assert pieces, (
-            f"solution to {label}: no distinctive text found to check"
-        )
-        for piece in pieces:
-            norm = _squash(piece)
-            assert norm in page_text(FULL, stem), (
+        assert pieces, f"solution to {label}: no distinctive text to check"
+        for piece in map(squash, pieces):
+            assert piece in page_text(SITE, stem), (
                 f"{label}: {piece!r} not on the full site's page"
             )
-            assert norm not in page_text(STUDENT, stem), (
+            assert piece not in page_text(STUDENT, stem), (
                 f"{label}: solution text in the student edition: {piece!r}"
             )
 
@@ -150,9 +112,7 @@ def test_solution_absent_from_student_edition(stem):
 @pytest.mark.parametrize("stem", STEMS)
 def test_exercises_present_and_no_solution_markup(stem):
     page = soup(STUDENT, f"book/{stem}.html")
-    assert not page.select(".solution"), (
-        "a solution element in the student edition"
-    )
+    assert not page.select(".solution"), "a solution in the student edition"
     assert "Solutionto" not in page_text(STUDENT, stem)
     for label in exercise_labels(stem):
         assert page.find(id=label) is not None, f"exercise {label} missing"
@@ -161,23 +121,18 @@ def test_exercises_present_and_no_solution_markup(stem):
 def test_no_solution_anywhere_in_the_student_site():
     for page in STUDENT.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        assert (
-            'class="solution' not in text and "solution-content" not in text
-        ), page
+        assert 'class="solution' not in text, page
+        assert "solution-content" not in text, page
 
 
 def test_no_notebook_or_source_to_download():
     """The notebooks hold the solutions: the student edition ships none of them."""
-    assert not list(STUDENT.rglob("*.ipynb")), (
-        "a notebook in the student edition"
-    )
-    assert not (STUDENT / "_sources").exists(), (
-        "page sources in the student edition"
-    )
+    assert not list(STUDENT.rglob("*.ipynb")), "a notebook in the edition"
+    assert not (STUDENT / "_sources").exists(), "page sources in the edition"
     # launch links only to the lab sheets (no solutions), not to the chapters
     launch = re.findall(
         r'href="(https://(?:colab\.research\.google\.com|mybinder\.org)[^"]*)"',
-        student_html("02_gibbs"),
+        (STUDENT / "book" / "02_gibbs.html").read_text(encoding="utf-8"),
     )
     assert all("labs/student/" in url for url in launch), launch
 

@@ -12,8 +12,8 @@ direction: the expectation is under the sampling distribution ``q``). With
   ``P`` is absolutely continuous with respect to ``Q``), never negative.
 
 Their variances depend on how far apart ``P`` and ``Q`` are. When
-``p = q (1 + delta h)`` with ``h`` bounded and ``E_q[h] = 0``, ``Var(k1) = delta^2
-E_q[h^2] + O(delta^3)`` while ``Var(k2)`` and ``Var(k3)`` are ``O(delta^4)``: near
+``p = q (1 + kappa h)`` with ``h`` bounded and ``E_q[h] = 0``, ``Var(k1) = kappa^2
+E_q[h^2] + O(kappa^3)`` while ``Var(k2)`` and ``Var(k3)`` are ``O(kappa^4)``: near
 ``Q``, k2 and k3 have far lower variance than k1. Far from ``Q`` they need not:
 ``Var(k3) - Var(k1) = chi^2(P||Q) - 2 (D(P||Q) + D(Q||P))``, which is positive for
 ``q = N(0, 1)``, ``p = N(mu, 1)`` once ``mu > 1.121``; ``Var(k3)`` is even infinite

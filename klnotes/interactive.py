@@ -2,7 +2,8 @@
 
 A chapter computes a grid of results with klnotes (say the divergence for each of 41
 separations), builds a Vega-Lite chart of it with `Altair <https://altair-viz.github.io>`_
-whose slider *selects* a row of that grid, and displays it with :func:`show`. The
+whose slider (:func:`slider`) *selects* the rows of that grid (:func:`at`), with the
+numbers in a text readout (:func:`readout`), and displays it with :func:`show`. The
 browser only filters the precomputed rows and draws them; it computes no number, so
 every value the figure shows is one that Python computed (and that the chapter's tests
 compare, since the data are part of the stored output).
@@ -28,17 +29,14 @@ Example
 >>> import numpy as np
 >>> import altair as alt
 >>> from klnotes import kl_normal
->>> from klnotes.interactive import show, slider
+>>> from klnotes.interactive import at, readout, show, slider
 >>> mus = np.round(np.linspace(-2, 2, 9), 1)
->>> rows = [{"mu": m, "kl": round(float(kl_normal(m, 1.0, 0.0, 1.0)), 4)} for m in mus]
+>>> kl = {float(m): round(float(kl_normal(m, 1.0, 0.0, 1.0)), 4) for m in mus}
+>>> rows = [{"mu": m, "kl": d} for m, d in kl.items()]
 >>> mu = slider("mu", mus, label="mean μ")
->>> chart = (
-...     alt.Chart(alt.Data(values=rows))
-...     .mark_bar()
-...     .encode(x="mu:Q", y="kl:Q")
-...     .transform_filter("datum.mu == mu")
-...     .add_params(mu)
-... )
+>>> bar = at(rows, mu).mark_bar().encode(x="mu:Q", y="kl:Q")
+>>> text = readout({m: [f"D = {d:.4f} nats"] for m, d in kl.items()}, mu)
+>>> chart = alt.layer(bar, text).add_params(mu)
 >>> fig = show(chart, name="kl-demo", description="KL of N(mu, 1) from N(0, 1)")
 >>> sorted(fig._repr_mimebundle_())
 ['image/png', 'text/html', 'text/plain']
@@ -50,15 +48,30 @@ import base64
 import functools
 import html
 import json
+from collections.abc import Mapping, Sequence
+from itertools import product
+from numbers import Real
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .plotting import COLORS, FONT_SIZE, SMALL_FONT_SIZE
 
-__all__ = ["PNG_WIDTH", "PNG_FONT", "CDN", "Interactive", "show", "slider"]
+__all__ = [
+    "PNG_WIDTH",
+    "PNG_FONT",
+    "CDN",
+    "READOUT_TOP",
+    "READOUT_LINE",
+    "READOUT_BREAK",
+    "Interactive",
+    "at",
+    "readout",
+    "show",
+    "slider",
+]
 
 #: Width in CSS pixels of the static image (the PDF's figure); on the site the chart
 #: takes the width of the column.
@@ -162,6 +175,287 @@ def slider(
         min=float(grid[0]), max=float(grid[-1]), step=step, name=label + " "
     )
     return alt.param(name=name, value=start, bind=bind)
+
+
+#: The readout's first line starts this many pixels below the top of the plot,
+READOUT_TOP = 4
+#: each line this many pixels below the one before,
+READOUT_LINE = 18
+#: and an empty line in its text adds this many pixels (a paragraph break).
+READOUT_BREAK = 4
+
+# Where the readout's lines are anchored for each alignment: 4 px from the left
+# edge of the plot, its middle, its right edge.
+_READOUT_X: dict[str, Any] = {
+    "left": 4,
+    "center": {"expr": "width / 2"},
+    "right": "width",
+}
+
+
+def _sliders(control: Any, field: Any) -> list[tuple[str, str, list[float]]]:
+    """(name, field, settings) of each slider in `control`, checked.
+
+    The settings are the values the browser gives the slider: ``min + k step``
+    as a short decimal (12 significant digits), as the chapter's grid is written.
+    """
+    import altair as alt
+
+    controls = (
+        list(control) if isinstance(control, (list, tuple)) else [control]
+    )
+    if not controls:
+        raise ValueError(
+            "control must be a slider or a list of sliders; got []"
+        )
+    if field is None:
+        fields: list[str | None] = [None] * len(controls)
+    elif isinstance(field, str):
+        fields = [field]
+    else:
+        fields = list(field)
+    if len(fields) != len(controls):
+        raise ValueError(
+            f"field must name one data field per slider: {len(controls)} "
+            f"slider(s) in control, got field={field!r}"
+        )
+    found = []
+    for c, f in zip(controls, fields, strict=True):
+        bind = getattr(getattr(c, "param", None), "bind", None)
+        if not (
+            isinstance(c, alt.Parameter) and isinstance(bind, alt.BindRange)
+        ):
+            raise ValueError(
+                "control must be made by klnotes.interactive.slider (a "
+                f"parameter bound to a range input); got {c!r}"
+            )
+        name = str(c.name)
+        f = name if f is None else f
+        if not isinstance(f, str) or not f.isidentifier():
+            raise ValueError(
+                f"field must be the name of a data field (an identifier); got {f!r}"
+            )
+        lo, step = float(bind.min), float(bind.step)
+        n = round((float(bind.max) - lo) / step)
+        settings = [float(f"{lo + k * step:.12g}") for k in range(n + 1)]
+        found.append((name, f, settings))
+    return found
+
+
+def _filtered(
+    rows: list[dict[str, Any]], sliders: list[tuple[str, str, list[float]]]
+) -> Any:
+    """A chart of `rows` showing only those of the sliders' current values."""
+    import altair as alt
+
+    test = " && ".join(f"datum.{f} == {name}" for name, f, _ in sliders)
+    return alt.Chart(alt.Data(values=rows)).transform_filter(test)
+
+
+def _check_keys(
+    keys: Sequence[tuple[Any, ...]],
+    sliders: list[tuple[str, str, list[float]]],
+    arg: str,
+    index: Sequence[str],
+) -> None:
+    """Each key (a value per slider) is a setting; each setting has a key.
+
+    ``arg + index[i]`` names key ``i`` in the error messages.
+    """
+    on_grid = [set(settings) for _, _, settings in sliders]
+    for i, key in enumerate(keys):
+        for value, grid, (name, f, _) in zip(
+            key, on_grid, sliders, strict=True
+        ):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, Real)
+                or float(value) not in grid
+            ):
+                raise ValueError(
+                    f"{arg}{index[i]} has {f} = {value!r}, not a setting of "
+                    f"the slider {name!r}: write the data with the slider's "
+                    "grid, rounded the same way"
+                )
+    have = {tuple(float(v) for v in key) for key in keys}
+    for setting in product(*(settings for _, _, settings in sliders)):
+        if setting not in have:
+            at_ = ", ".join(
+                f"{f} = {v!r}"
+                for (_, f, _), v in zip(sliders, setting, strict=True)
+            )
+            raise ValueError(
+                f"{arg} has nothing for the setting {at_}: the figure "
+                "would be empty there"
+            )
+
+
+def at(
+    rows: Sequence[Mapping[str, Any]],
+    control: Any,
+    field: str | Sequence[str] | None = None,
+) -> Any:
+    """A chart of `rows` that shows only the rows of the slider's current value.
+
+    Add marks and encodings to it as to any ``altair.Chart``; layer it with the
+    chart's other parts and add the slider(s) to the layer.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        The precomputed data: each row has, in `field`, the slider setting it
+        belongs to, written as in the slider's grid (rounded the same way).
+    control : altair.Parameter or sequence of them
+        The slider (:func:`slider`), or several: a row is shown when each
+        slider's value is the row's.
+    field : str or sequence of str, optional
+        The data field holding each slider's value; default the slider's name.
+
+    Returns
+    -------
+    altair.Chart
+        The chart of `rows` with the filter, no mark yet.
+
+    Raises
+    ------
+    ValueError
+        If `control` is not a slider or a list of them, `field` does not name one
+        field per slider, `rows` is empty or not of dicts, a row lacks a field or
+        holds a value that is not a setting of its slider (``0.30000000000000004``
+        for ``0.3``: the row would never be shown), or a setting has no row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.interactive import at, slider
+    >>> grid = np.round(np.arange(0.0, 1.01, 0.25), 2)
+    >>> t = slider("t", grid, label="step t")
+    >>> rows = [{"t": float(t_), "y": float(t_) ** 2} for t_ in grid]
+    >>> dot = at(rows, t).mark_point().encode(x="t:Q", y="y:Q")
+    >>> dot.to_dict()["transform"]
+    [{'filter': 'datum.t == t'}]
+    """
+    sliders = _sliders(control, field)
+    if (
+        isinstance(rows, (str, Mapping))
+        or not isinstance(rows, Sequence)
+        or not rows
+        or not all(isinstance(r, Mapping) for r in rows)
+    ):
+        raise ValueError(
+            f"rows must be a non-empty list of dicts; got {rows!r:.80}"
+        )
+    for i, row in enumerate(rows):
+        for _, f, _ in sliders:
+            if f not in row:
+                raise ValueError(f"rows[{i}] has no field {f!r}")
+    keys = [tuple(row[f] for _, f, _ in sliders) for row in rows]
+    _check_keys(keys, sliders, "rows", [f"[{i}]" for i in range(len(rows))])
+    return _filtered([dict(r) for r in rows], sliders)
+
+
+def readout(
+    texts: Mapping[Any, Sequence[str]],
+    control: Any,
+    field: str | Sequence[str] | None = None,
+    *,
+    align: Literal["left", "center", "right"] = "left",
+) -> Any:
+    """The figure's readout: lines of text for each setting, at the top of the plot.
+
+    The layer is named ``"readout"``. Its first line is `READOUT_TOP` pixels below
+    the top of the plot, each next one `READOUT_LINE` pixels lower; an empty
+    string is not drawn but moves the lines after it `READOUT_BREAK` pixels lower.
+
+    Parameters
+    ----------
+    texts : mapping
+        For each setting of the slider (each value of its grid, rounded as the
+        grid), the lines to show there. With several sliders the key is a tuple,
+        one value per slider in the order of `control`.
+    control : altair.Parameter or sequence of them
+        The slider (:func:`slider`), or several.
+    field : str or sequence of str, optional
+        The data field for each slider's value; default the slider's name.
+    align : {"left", "center", "right"}
+        Lines start 4 pixels from the plot's left edge, are centred on its
+        middle, or end at its right edge.
+
+    Returns
+    -------
+    altair.Chart
+        A text layer; layer it with the chart's other parts.
+
+    Raises
+    ------
+    ValueError
+        As :func:`at`, for a key instead of a row; also if `texts` is not a
+        non-empty mapping, a key is not a number (or, with several sliders, a
+        tuple of one number per slider), a value is not a list of strings, or
+        `align` is none of the three.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from klnotes.interactive import readout, slider
+    >>> grid = np.round(np.arange(0.0, 1.01, 0.25), 2)
+    >>> t = slider("t", grid, label="step t")
+    >>> text = readout({float(t_): [f"t = {t_:.2f}", f"t² = {t_**2:.4f}"]
+    ...                 for t_ in grid}, t)
+    >>> text.to_dict()["data"]["values"][:2]
+    [{'t': 0.0, 'py': 4, 'text': 't = 0.00'}, {'t': 0.0, 'py': 22, 'text': 't² = 0.0000'}]
+    """
+    import altair as alt
+
+    sliders = _sliders(control, field)
+    if align not in _READOUT_X:
+        raise ValueError(
+            f"align must be 'left', 'center' or 'right'; got {align!r}"
+        )
+    if not isinstance(texts, Mapping) or not texts:
+        raise ValueError(
+            f"texts must be a non-empty mapping of settings to lines; got {texts!r:.80}"
+        )
+    keys = []
+    for key, lines in texts.items():
+        key_ = key if isinstance(key, tuple) else (key,)
+        if len(key_) != len(sliders):
+            raise ValueError(
+                f"texts[{key!r}]: a key needs one value per slider "
+                f"({len(sliders)})"
+            )
+        if (
+            isinstance(lines, str)
+            or not isinstance(lines, Sequence)
+            or not all(isinstance(t, str) for t in lines)
+            or not any(lines)
+        ):
+            raise ValueError(
+                f"texts[{key!r}] must be a list of strings (the lines, at least one "
+                f"not empty); got {lines!r}"
+            )
+        keys.append(key_)
+    _check_keys(keys, sliders, "texts", [f"[{k!r}]" for k in texts])
+    rows = []
+    for key_, lines in zip(keys, texts.values(), strict=True):
+        at_ = {f: float(v) for (_, f, _), v in zip(sliders, key_, strict=True)}
+        py = READOUT_TOP
+        for text in lines:
+            if not text:
+                py += READOUT_BREAK
+                continue
+            rows.append({**at_, "py": py, "text": text})
+            py += READOUT_LINE
+    return (
+        _filtered(rows, sliders)
+        .mark_text(align=align, baseline="top")
+        .encode(
+            x=alt.value(_READOUT_X[align]),
+            y=alt.Y("py:Q", scale=None),
+            text="text:N",
+        )
+        .properties(name="readout")
+    )
 
 
 def _fixed_width(node: Any, width: int) -> Any:

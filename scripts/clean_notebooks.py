@@ -37,7 +37,6 @@ MD = create_md_parser(
 )
 ROLE = re.compile(r"\{([a-z:-]+)\}`([^`]*)`")
 DIRECTIVE = re.compile(r"\{([a-z:-]+)\}\s*(.*)")
-FENCE_LINE = re.compile(r"^\s*(`{3,}|:{3,})\{")
 NAMES = {"prf:" + k: k.title() for k in ("theorem", "lemma", "proposition")}
 NAMES |= {"prf:definition": "Definition", "exercise": "Exercise"}
 BIB = parse_file(ROOT / "book" / "references.bib")

@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,26 +54,19 @@ def execute_in(
     python: Path, notebook: Path, workdir: Path, env: Mapping[str, str]
 ):
     """Execute ``notebook`` in a kernel of ``python`` with environment ``env``."""
-    spec = workdir / "jupyter" / "kernels" / "fresh" / "kernel.json"
-    spec.parent.mkdir(parents=True, exist_ok=True)
+    kernels = workdir / "kernels"
+    (kernels / "fresh").mkdir(parents=True, exist_ok=True)
     argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    spec.write_text(
-        json.dumps(
-            {"argv": argv, "display_name": "fresh", "language": "python"}
-        )
-    )
+    spec = {"argv": argv, "display_name": "fresh", "language": "python"}
+    (kernels / "fresh" / "kernel.json").write_text(json.dumps(spec))
+    specs = KernelSpecManager(kernel_dirs=[str(kernels)])
+    km = KernelManager(kernel_name="fresh", kernel_spec_manager=specs)
     nb = nbformat.read(notebook, as_version=4)
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update({**env, "JUPYTER_PATH": str(workdir / "jupyter")})
-    try:
-        where = {"metadata": {"path": str(notebook.parent)}}
-        NotebookClient(
-            nb, timeout=600, kernel_name="fresh", resources=where
-        ).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    where = {"metadata": {"path": str(notebook.parent)}}
+    # nbclient passes env on to KernelManager.start_kernel; cleanup_kc: shut
+    # the kernel down and close its channels although the manager is ours
+    client = NotebookClient(nb, km=km, timeout=600, resources=where)
+    client.execute(env=env, cleanup_kc=True)
     return nb
 
 
@@ -118,17 +113,13 @@ def clean_env() -> dict[str, str]:
 
 def check_binder(notebook: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        venv = Path(tmp) / "venv"
-        run(sys.executable, "-m", "venv", venv)
+        python, _ = new_venv(Path(tmp), see=lambda name: False)
         # no byte-compiling of every installed module (half of pip's time): the
         # kernel compiles the few it imports
-        pip = [venv / "bin" / "python", "-m", "pip", "install", "-q"]
-        pip += ["--no-compile"]
+        pip = [python, "-m", "pip", "install", "-q", "--no-compile"]
         run(*pip, "-r", ROOT / "binder" / "requirements.txt")
         run(*pip, "--no-deps", ROOT)  # as binder/postBuild
-        nb = execute_in(
-            venv / "bin" / "python", notebook, Path(tmp), clean_env()
-        )
+        nb = execute_in(python, notebook, Path(tmp), clean_env())
         bad = mismatches(nb, notebook)
     name = notebook.relative_to(ROOT)
     if bad:

@@ -1,6 +1,8 @@
-"""klnotes.interactive: the slider's checks, the three representations, and the HTML
-as a notebook front end runs it (no site bundle: the libraries come from the CDN,
-served here from vl-convert's copy, so the test needs no network)."""
+"""klnotes.interactive: the slider's checks, the layers of the slider's rows and of
+the readout (their specification, their checks, and what vl-convert draws at a
+setting), the three representations, and the HTML as a notebook front end runs it
+(no site bundle: the libraries come from the CDN, served here from vl-convert's
+copy, so the test needs no network)."""
 
 from __future__ import annotations
 
@@ -15,29 +17,227 @@ import pytest
 import vl_convert as vlc
 
 from klnotes import kl_normal
-from klnotes.interactive import CDN, show, slider
+from klnotes.interactive import (
+    CDN,
+    READOUT_BREAK,
+    READOUT_LINE,
+    READOUT_TOP,
+    at,
+    readout,
+    show,
+    slider,
+)
 
 MUS = np.round(np.linspace(-2.0, 2.0, 9), 1)
 
 
 def _figure():
-    rows = [
-        {
-            "mu": float(m),
-            "text": f"D = {float(kl_normal(m, 1.0, 0.0, 1.0)):.4f}",
-        }
+    texts = {
+        float(m): [f"D = {float(kl_normal(m, 1.0, 0.0, 1.0)):.4f}"]
         for m in MUS
-    ]
+    }
     mu = slider("mu", MUS, label="mean μ", value=0.0)
     chart = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_text()
-        .encode(text="text:N")
-        .transform_filter("datum.mu == mu")
+        readout(texts, mu)
         .add_params(mu)
         .properties(width="container", height=60)
     )
     return show(chart, name="demo", description="KL of N(mu, 1) from N(0, 1)")
+
+
+SIGMAS = np.round(np.arange(0.5, 1.51, 0.25), 2)
+
+
+def _two_sliders():
+    return (
+        slider("s", SIGMAS, label="σ", value=1.0),
+        slider("m", MUS, label="μ", value=0.0),
+    )
+
+
+def _texts_of(sigma, mu):
+    d = float(kl_normal(mu, sigma, 0.0, 1.0))
+    return [f"σ = {sigma:.2f}, μ = {mu:+.1f}", "", f"D = {d:.4f}"]
+
+
+def _drawn_readout(chart, params, values):
+    """The readout's texts and their (x, y) as vl-convert draws `chart` (a
+    layer with the sliders `params`) at the slider values `values`."""
+    spec = chart.add_params(*params).properties(width=300, height=200)
+    spec = spec.to_dict()
+    for param, value in zip(spec["params"], values, strict=True):
+        param["value"] = value
+    svg = vlc.vegalite_to_svg(spec)
+    group = re.search(r'class="[^"]*readout_marks"[^>]*>(.*?)</g>', svg, re.S)
+    return [
+        (text, float(x), float(y))
+        for x, y, text in re.findall(
+            r'<text[^>]*transform="translate\(([-\d.]+),([-\d.]+)\)"[^>]*>'
+            r"([^<]*)</text>",
+            group.group(1),
+        )
+    ]
+
+
+def test_at_filters_rows_to_the_sliders_value():
+    t = slider("t", MUS, label="t", value=0.5)
+    rows = [{"t": float(m), "y": float(m) ** 2} for m in MUS]
+    spec = at(rows, t).mark_point().encode(x="t:Q", y="y:Q").to_dict()
+    assert spec["transform"] == [{"filter": "datum.t == t"}]
+    assert spec["data"]["values"] == rows
+    # another field name than the slider's
+    renamed = [{"mean": r["t"], "y": r["y"]} for r in rows]
+    spec = at(renamed, t, "mean").mark_point().to_dict()
+    assert spec["transform"] == [{"filter": "datum.mean == t"}]
+
+
+def test_at_with_two_sliders_shows_the_rows_of_both_values():
+    s, m = _two_sliders()
+    rows = [
+        {"sigma": float(sg), "mu": float(mu), "label": f"{sg} {mu}"}
+        for sg in SIGMAS
+        for mu in MUS
+    ]
+    chart = at(rows, [s, m], ["sigma", "mu"]).mark_text()
+    assert chart.to_dict()["transform"] == [
+        {"filter": "datum.sigma == s && datum.mu == m"}
+    ]
+    # drawn at (1.25, -1.5): exactly the one row of that pair
+    text = chart.encode(text="label:N").properties(name="readout")
+    drawn = _drawn_readout(alt.layer(text), [s, m], [1.25, -1.5])
+    assert [t for t, _, _ in drawn] == ["1.25 -1.5"]
+
+
+def test_readout_rows_lines_and_breaks():
+    s, m = _two_sliders()
+    texts = {
+        (float(sg), float(mu)): _texts_of(sg, mu)
+        for sg in SIGMAS
+        for mu in MUS
+    }
+    spec = readout(texts, [s, m], ["sigma", "mu"]).to_dict()
+    assert spec["name"] == "readout"
+    assert spec["mark"] == {"type": "text", "align": "left", "baseline": "top"}
+    assert spec["encoding"]["x"] == {"value": 4}
+    assert spec["encoding"]["y"] == {
+        "field": "py",
+        "scale": None,
+        "type": "quantitative",
+    }
+    first = texts[0.5, -2.0]
+    assert spec["data"]["values"][:2] == [
+        {"sigma": 0.5, "mu": -2.0, "py": READOUT_TOP, "text": first[0]},
+        {
+            "sigma": 0.5,
+            "mu": -2.0,
+            "py": READOUT_TOP + READOUT_LINE + READOUT_BREAK,
+            "text": first[2],
+        },
+    ]
+    # 2 lines drawn for each of the 5 x 9 settings; the empty one is a gap
+    assert len(spec["data"]["values"]) == 2 * SIGMAS.size * MUS.size
+
+
+@pytest.mark.parametrize(
+    ("align", "x_of_width"), [("left", 4), ("center", 150), ("right", 300)]
+)
+def test_readout_is_drawn_where_and_as_asked(align, x_of_width):
+    """At a setting the layer draws that setting's lines and no other, at the
+    documented place: the top line READOUT_TOP px below the plot's top edge."""
+    s, m = _two_sliders()
+    texts = {
+        (float(sg), float(mu)): _texts_of(sg, mu)
+        for sg in SIGMAS
+        for mu in MUS
+    }
+    layer = alt.layer(readout(texts, [s, m], ["sigma", "mu"], align=align))
+    for sigma, mu in [(1.0, 0.0), (0.75, 1.5), (1.5, -2.0)]:
+        drawn = _drawn_readout(layer, [s, m], [sigma, mu])
+        want = [t for t in _texts_of(sigma, mu) if t]
+        assert [t for t, _, _ in drawn] == want
+        assert {x for _, x, _ in drawn} == {x_of_width}
+        # in the plot's coordinates (0: its top edge); SVG places a text by
+        # its alphabetic baseline, below the top by less than the font size 11
+        top, second = (y for _, _, y in drawn)
+        assert 0 < top - READOUT_TOP < 11
+        assert second - top == READOUT_LINE + READOUT_BREAK
+
+
+@pytest.mark.parametrize(
+    ("rows", "field", "match"),
+    [
+        ([], None, "rows must be a non-empty list of dicts"),
+        ({"t": 0.0}, None, "rows must be a non-empty list of dicts"),
+        ([1.0, 2.0], None, "rows must be a non-empty list of dicts"),
+        ([{"x": 0.0}], None, r"rows\[0\] has no field 't'"),
+        ([{"t": 0.1 + 0.2}], None, "not a setting of the slider 't'"),
+        ([{"t": True}], None, "not a setting"),
+        ([{"t": 0.0}, {"t": 0.5}], None, "nothing for the setting t = 1.0"),
+        ([{"t": 0.0}], ["t", "u"], "one data field per slider"),
+        ([{"t": 0.0}], "datum.t", "identifier"),
+    ],
+)
+def test_at_rejects_rows_the_slider_cannot_show(rows, field, match):
+    t = slider("t", [0.0, 0.5, 1.0], label="t", value=0.0)
+    with pytest.raises(ValueError, match=match):
+        at(rows, t, field)
+
+
+@pytest.mark.parametrize(
+    "control",
+    [
+        "t",
+        alt.param(name="t", value=0.0),
+        alt.param(name="t", value=0, bind=alt.binding_select(options=[0])),
+        [],
+    ],
+)
+def test_at_and_readout_need_sliders(control):
+    with pytest.raises(ValueError, match="control must be"):
+        at([{"t": 0.0}], control)
+    with pytest.raises(ValueError, match="control must be"):
+        readout({0.0: ["a"]}, control)
+
+
+def test_the_slider_grid_is_read_back_as_the_chapters_write_it():
+    """A grid whose float step is not a short decimal (-6 to -0.4 by 0.2):
+    rows written with the chapter's rounding match every setting."""
+    grid = np.round(np.linspace(-6.0, -0.4, 29), 1)
+    x = slider("x", grid, label="log10 q", value=-4.0)
+    rows = [{"x": float(g)} for g in grid]
+    assert at(rows, x).mark_point().to_dict()["data"]["values"] == rows
+    with pytest.raises(ValueError, match="not a setting"):
+        at([*rows, {"x": -6.0 + 3 * 0.20000000000000018}], x)  # not -5.4
+
+
+T = slider("t", [0.0, 0.5, 1.0], label="t", value=0.0)
+
+
+@pytest.mark.parametrize(
+    ("texts", "kw", "match"),
+    [
+        ({}, {}, "texts must be a non-empty mapping"),
+        ([["a"]], {}, "texts must be a non-empty mapping"),
+        (
+            {0.0: "abc", 0.5: ["b"], 1.0: ["c"]},
+            {},
+            "must be a list of strings",
+        ),
+        (
+            {0.0: [1.0], 0.5: ["b"], 1.0: ["c"]},
+            {},
+            "must be a list of strings",
+        ),
+        ({0.0: [""], 0.5: ["b"], 1.0: ["c"]}, {}, "at least one not empty"),
+        ({(0.0, 1.0): ["a"]}, {}, "one value per slider"),
+        ({0.0: ["a"], 0.5: ["b"]}, {}, "nothing for the setting t = 1.0"),
+        ({0.0: ["a"], 0.25: ["b"], 1.0: ["c"]}, {}, "0.25, not a setting"),
+        ({0.0: ["a"], 0.5: ["b"], 1.0: ["c"]}, {"align": "top"}, "align"),
+    ],
+)
+def test_readout_rejects_bad_texts(texts, kw, match):
+    with pytest.raises(ValueError, match=match):
+        readout(texts, T, **kw)
 
 
 @pytest.mark.parametrize(

@@ -165,13 +165,10 @@ def link(env, doc: str, text: str, label: str = "") -> nodes.Node:
 
 
 class GuideDirective(SphinxDirective):
-    def link(self, doc: str, text: str, target: str = "") -> nodes.Node:
-        return link(self.env, doc, text, target)
-
     def chapter_link(self, doc: str, long: bool = True) -> nodes.Node:
         title = _data(self.env)[doc]["title"]
         text = f"{number(doc)}. {title}" if long else f"ch. {number(doc)}"
-        return self.link(doc, text)
+        return link(self.env, doc, text)
 
     def run(self) -> list[nodes.Node]:
         self.env.klnotes_guide_pages = getattr(
@@ -254,8 +251,8 @@ class ExerciseTable(GuideDirective):
             title = ex["title"] or ex["label"]
             level = f"{ex['level']} of 3" if ex["level"] != "—" else "—"
             chapter = self.chapter_link(ex["doc"], long=False)
-            link = self.link(ex["doc"], title, ex["label"])
-            rows.append([chapter, link, ex["type"], level])
+            to = link(self.env, ex["doc"], title, ex["label"])
+            rows.append([chapter, to, ex["type"], level])
         head = ["Ch.", "Exercise", "Type", "Difficulty"]
         return [table(head, rows, [8, 60, 18, 14])]
 

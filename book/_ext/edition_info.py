@@ -1,29 +1,19 @@
 """Show the book's version, build date and reuse terms in the footer of every page.
 
 The version is the package's (``klnotes.__version__``, the one version number of
-the project); the build date is today's, or ``SOURCE_DATE_EPOCH`` when set (reproducible
-builds). The text goes into sphinx-book-theme's ``extra_footer``.
+the project); the build date is today's, or ``SOURCE_DATE_EPOCH``'s when it is set
+(reproducible builds; Sphinx's ``format_date`` reads it). The text goes into
+sphinx-book-theme's ``extra_footer``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
-
-
-def build_date() -> str:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (
-        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        if epoch
-        else dt.datetime.now(dt.UTC)
-    )
-    return when.date().isoformat()
+from sphinx.util.i18n import format_date
 
 
 def version(srcdir: Path) -> str:
@@ -37,6 +27,7 @@ def version(srcdir: Path) -> str:
 
 def _footer(app: Sphinx, config: Config) -> None:
     v = version(Path(app.srcdir))
+    today = format_date("%Y-%m-%d", language="en")  # or SOURCE_DATE_EPOCH's
     config.version = config.release = v
     # {{ version }} in a page (the intro's "How to cite") is the same number
     config.myst_substitutions = {
@@ -47,7 +38,7 @@ def _footer(app: Sphinx, config: Config) -> None:
     repo = options.get("repository_url", "").rstrip("/")
     branch = options.get("repository_branch", "main")
     text = (
-        f'<p class="klnotes-edition">KL notes {v}, built {build_date()}. '
+        f'<p class="klnotes-edition">KL notes {v}, built {today}. '
         "Text and figures: "
         '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>; '
         "code: MIT. How to cite: see the "

@@ -8,24 +8,20 @@ PDF (``scripts/build_pdf.sh``)
     carry every character the chapters use (Greek, ‖, →, subscript digits, …),
     table column widths, box titles kept with their bodies, one bibliography, and
     index entries for every named theorem and exercise. The full site publishes the
-    PDF as ``klnotes.pdf``.
+    PDF as ``klnotes.pdf``, which the header's ".pdf" button opens.
 
 Plain notebooks (``scripts/clean_notebooks.py``)
     The Binder and Colab buttons and the ``.ipynb`` download serve
     ``notebooks/NN_topic.ipynb``, the chapters without MyST markup.
 
 Student edition (``scripts/build_student.py``)
-    The same site built with sphinx-exercise's ``hide_solutions`` and the Sphinx tag
-    ``student``, without the notebook downloads, launch and repository buttons (the
-    notebooks hold the solutions). That option drops
-    ``{solution}`` directives, but a *gated* solution (``{solution-start}`` …
-    ``{solution-end}``) keeps everything between its two markers, including its code
-    cells, because the ``solution-start`` directive returns nothing and the content
-    after it is ordinary document content. Here ``solution-start`` leaves a marker node
-    instead, and a transform that runs before sphinx-exercise merges gated solutions
-    removes the marker, every sibling up to the matching ``solution-end`` and that
-    node itself. The HTML then holds no solution text at all (tested by
-    ``edition_tests/test_student.py``).
+    The same site built with ``student_edition = True``: the Sphinx tag ``student``,
+    no notebook downloads, launch or repository buttons (the notebooks hold the
+    solutions), and no solutions. sphinx-exercise's own ``hide_solutions`` is not used:
+    it drops ``{solution}`` directives but leaves the content of a *gated* solution
+    (``{solution-start}`` … ``{solution-end}``), code cells included, in the page.
+    Here every solution, gated ones once sphinx-exercise has merged them, is removed
+    from the doctree (tested by ``edition_tests/test_student.py``).
 """
 
 from __future__ import annotations
@@ -44,11 +40,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util import logging
-from sphinx_exercise.directive import SolutionStartDirective
-from sphinx_exercise.nodes import solution_end_node
-
-LOGGER = logging.getLogger(__name__)
+from sphinx_exercise.nodes import solution_node
 
 LATEX_PREAMBLE = r"""
 % fonts with the Greek, arrows and symbols the chapters use in text and code
@@ -80,44 +72,15 @@ LATEX_AFTER_SPHINX = r"""
 )
 
 
-class student_cut_start(nodes.Element):
-    """Where a gated solution began (student edition only; removed before writing)."""
+class DropSolutions(SphinxTransform):
+    """The student edition: every solution removed, gated ones included."""
 
-
-class StudentSolutionStart(SolutionStartDirective):
-    def run(self):
-        result = super().run()
-        if self.env.app.config.hide_solutions:
-            return [student_cut_start()]
-        return result
-
-
-class CutGatedSolutions(SphinxTransform):
-    """Remove gated solutions whole: marker, content, ``solution-end``."""
-
-    default_priority = 5  # before sphinx-exercise's MergeGatedSolutions (10)
+    default_priority = 11  # after sphinx-exercise's MergeGatedSolutions (10)
 
     def apply(self, **kwargs) -> None:
-        for marker in list(self.document.findall(student_cut_start)):
-            parent = marker.parent
-            start = parent.index(marker)
-            end = next(
-                (
-                    i
-                    for i in range(start + 1, len(parent.children))
-                    if isinstance(parent.children[i], solution_end_node)
-                ),
-                None,
-            )
-            if end is None:
-                LOGGER.warning(
-                    "solution-start without a solution-end in the same block",
-                    location=marker,
-                )
-                parent.remove(marker)
-                continue
-            for child in parent.children[start : end + 1]:
-                parent.remove(child)
+        if self.config.student_edition:
+            for node in list(self.document.findall(solution_node)):
+                node.parent.remove(node)
 
 
 def student_settings(app: Sphinx, config: Config) -> None:
@@ -127,7 +90,7 @@ def student_settings(app: Sphinx, config: Config) -> None:
     buttons (which open the repository's notebooks) hold the solutions, so the student
     edition copies no sources and shows neither.
     """
-    if config.hide_solutions:
+    if config.student_edition:
         app.tags.add("student")  # {only} student / not student in the pages
         config.html_copy_source = False
         options = dict(config.html_theme_options or {})
@@ -143,21 +106,25 @@ def student_settings(app: Sphinx, config: Config) -> None:
         config.html_theme_options = options
 
 
-def plain_notebook_buttons(
-    app: Sphinx, pagename, templatename, context, doctree
-):
-    """The Binder and Colab buttons open ``notebooks/<chapter>.ipynb``, the chapter
-    without MyST markup (``scripts/clean_notebooks.py``), instead of ``book/``'s."""
+def header_buttons(app: Sphinx, pagename, templatename, context, doctree):
+    """The header's buttons lead to the other editions: ".pdf" opens the typeset book
+    (``klnotes.pdf``) instead of printing the page; Binder and Colab open
+    ``notebooks/<chapter>.ipynb``, the chapter without MyST markup."""
     stem = Path(pagename).name
-    if not (Path(app.srcdir) / "notebooks" / f"{stem}.ipynb").exists():
-        return
+    plain = (Path(app.srcdir) / "notebooks" / f"{stem}.ipynb").exists()
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []):
-            if group.get("label") == "launch-buttons" and "url" in button:
-                url = button["url"].replace(
-                    f"{pagename}.ipynb", f"notebooks/{stem}.ipynb"
+            if button.get("label") == "download-pdf-button":
+                button.pop("javascript", None)  # window.print()
+                url = context["pathto"]("klnotes.pdf", 1)
+                button.update(
+                    type="link", url=url, tooltip="The typeset book (PDF)"
                 )
-                button["url"] = url
+            elif plain and group.get("label") == "launch-buttons":
+                if "url" in button:
+                    button["url"] = button["url"].replace(
+                        f"{pagename}.ipynb", f"notebooks/{stem}.ipynb"
+                    )
 
 
 def plain_notebook_downloads(app: Sphinx, exception) -> None:
@@ -165,7 +132,7 @@ def plain_notebook_downloads(app: Sphinx, exception) -> None:
     PDF (``scripts/build_pdf.sh``) is published with the full edition as klnotes.pdf."""
     if exception is None and app.builder.format == "html":
         pdf = Path(app.srcdir) / "_build" / "pdf" / "klnotes.pdf"
-        if pdf.exists() and not app.config.hide_solutions:
+        if pdf.exists() and not app.config.student_edition:
             shutil.copyfile(pdf, Path(app.outdir) / "klnotes.pdf")
         for plain in (Path(app.srcdir) / "notebooks").glob("*.ipynb"):
             copy = Path(app.outdir) / "_sources" / "book" / plain.name
@@ -582,13 +549,12 @@ def setup(app: Sphinx) -> dict[str, bool]:
     # LaTeXBuilder.write emits no write-started; it resolves the assembled book
     # (doctree-resolved) after the numbers are assigned and before its writer starts
     app.connect("doctree-resolved", _latex_numbering_for_writer)
-    app.add_node(student_cut_start)
-    app.add_directive("solution-start", StudentSolutionStart, override=True)
-    app.add_transform(CutGatedSolutions)
+    app.add_config_value("student_edition", False, "env")
+    app.add_transform(DropSolutions)
     app.add_post_transform(LatexTableColumns)
     app.add_post_transform(LatexOneBibliography)
     app.connect("config-inited", latex_settings)
     app.connect("config-inited", student_settings)
-    app.connect("html-page-context", plain_notebook_buttons, priority=600)
+    app.connect("html-page-context", header_buttons, priority=600)
     app.connect("build-finished", plain_notebook_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,11 +10,12 @@
 - Accessible Pygments styles; each code line a ``span.line`` knowing its indentation.
 - Figures: the caption as alt text when there is none; the image links to its file.
 - Code cells tagged ``deeper`` (``tag_deeper``) get the class ``deeper``.
-- The header's ".pdf" opens the typeset book, ``klnotes.pdf``, instead of printing.
-- Duplicate scripts are dropped (Sphinx 7.4 adds sphinx-togglebutton's twice); the
-  sphinx-thebe extension, which Jupyter Book always loads, is switched off; a citation
-  list loses ``role="list"`` (axe-core: aria-required-children); sphinx-proof's index of
-  raw labels is not built.
+- Duplicate scripts are dropped: an inline script added once the builder exists
+  (sphinx-togglebutton's) is listed twice, with filename None and "" (upstream:
+  sphinx-doc/sphinx#13402, not in the pinned Sphinx 7.4). The sphinx-thebe extension,
+  which Jupyter Book always loads, is switched off; a citation list loses
+  ``role="list"`` (axe-core: aria-required-children); sphinx-proof's index of raw
+  labels is not built.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ TEMPLATES = HERE.parent / "_templates"
 STATIC = HERE.parent / "_static"
 CSS_FILE = "klnotes.css"
 JS_FILE = "klnotes.js"
-PDF = "klnotes.pdf"  # the typeset book, which the PDF build copies to the site's root
 CODE_STYLES = {
     "pygments_light_style": "a11y-high-contrast-light",
     "pygments_dark_style": "a11y-high-contrast-dark",
@@ -127,7 +127,7 @@ _FIGURE_IMAGE = re.compile(
 
 
 def _script_key(script) -> tuple:
-    # an inline script is registered with filename None by one extension and "" by another
+    # the same inline script, registered with filename None and "" (sphinx#13402)
     attrs = getattr(script, "attributes", {}) or {}
     return (
         str(getattr(script, "filename", script) or ""),
@@ -151,15 +151,6 @@ def page_context(
             r'\1<a class="klnotes-zoom" href="\3" title="Open the figure full size">\2</a>',
             body,
         )
-    for group in context.get("header_buttons", []):
-        for button in group.get("buttons", []):
-            if button.get("label") == "download-pdf-button":
-                button.pop("javascript", None)  # window.print()
-                button.update(
-                    type="link",
-                    url=context["pathto"](PDF, 1),
-                    tooltip="The typeset book (PDF)",
-                )
     scripts = context.get("script_files", [])
     context["script_files"] = list(
         {_script_key(s): s for s in scripts}.values()

@@ -16,4 +16,7 @@ chapter's experiment is short and its gradients can be read and tested.
 :mod:`klnotes.models.bandit`
     A noisy contextual bandit trained with PPO's surrogates: an action sampler, full-batch
     ascent on the surrogate, and the training loop of chapter 6's experiment.
+:mod:`klnotes.models.seeds`
+    The median and range of a statistic over the seeds an experiment is repeated
+    from (chapters 5 and 6).
 """
