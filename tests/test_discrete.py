@@ -400,6 +400,81 @@ def test_logits_batch_rows_of_both_routes():
         assert np.all(got >= 0.0)
 
 
+def _series_and_exact(a, b):
+    """kl_logits' sums for (rows, n) logits by moments (lo left out) and
+    term by term (lo kept), and the rows the moment route lists for lo."""
+    from klnotes._kl import _centred_sums, _series_sums, _softmax_moments
+
+    scratch = np.empty((4, a.size))
+    amax, z, m = _softmax_moments(a, b, scratch)
+    series = _series_sums(a, b, amax, z, m)
+    exact = _centred_sums(a, b, amax, z, m, scratch)
+    return series, exact
+
+
+@pytest.mark.parametrize("spread", [1e-9, 1e-4, 0.05, 0.1])
+@pytest.mark.parametrize("scale", [0.5, 3.0, 8.0])
+def test_logits_moment_route_against_mpmath(spread, scale):
+    """Long rows with every |c| < 1/2 take the moment route: S1 and S2 as
+    the term-by-term sums, D within a few ulp of mpmath.  No row is listed
+    for lo where the mean log-ratio m is small against the spread of c
+    (P spread out); with P on a few outcomes (scale 8) m can be several
+    times the spread, and the bound may list the row."""
+    rng = np.random.default_rng(int(100 * scale) + int(-np.log2(spread)))
+    a = rng.normal(scale=scale, size=(2, 1500))
+    b = a + spread * rng.normal(size=a.shape)
+    series, exact = _series_and_exact(a, b)
+    assert series is not None
+    s1, s2, listed = series
+    assert scale == 8.0 or listed.size == 0
+    np.testing.assert_allclose(s2, exact[1], rtol=1e-14)
+    # S1 is a residue of order eps * spread: equal to that order
+    assert np.all(np.abs(s1 - exact[0]) <= 1e-14 * np.sqrt(s2))
+    got = kl_logits(a, b)
+    for row in range(2):
+        want = ref.kl_logits(a[row], b[row])
+        assert ref.rel_error(got[row], want) <= 1e-14
+
+
+def test_logits_moment_route_lists_rows_where_lo_matters():
+    """A large common shift, or a rounded shift that leaves hi constant and
+    only lo varying, is listed and computed again with lo kept: the
+    results match mpmath; far logits leave the moment route at once."""
+    rng = np.random.default_rng(21)
+    a = rng.normal(scale=3.0, size=(4, 800))
+    b = a + 0.01 * rng.normal(size=a.shape)
+    b[1] = a[1] + 7.0 + 2.0**-35 * rng.normal(size=800)
+    b[2] = a[2] + 3.0  # rounds: hi = 3.0 throughout, lo alone varies
+    b[3] = a[3] + 1e4 + 2.0**-20 * rng.normal(size=800)
+    series, _ = _series_and_exact(a, b)
+    assert series is not None
+    assert series[2].tolist() == [1, 2, 3]
+    got = kl_logits(a, b)
+    for row in range(4):
+        want = ref.kl_logits(a[row], b[row])
+        assert float(want) > 0.0
+        assert ref.rel_error(got[row], want) <= 1e-13
+    far = rng.normal(scale=3.0, size=(1, 800))
+    assert _series_and_exact(a[:1], far)[0] is None
+
+
+def test_logits_moment_route_exact_shift_and_one_outlier():
+    """n >= _SERIES_MIN_N: an exactly constant shift gives 0; one c at
+    +-0.49 (still in range) and at 0.51 (out of it: term by term) agree
+    with mpmath."""
+    from klnotes._kl import _SERIES_MIN_N
+
+    rng = np.random.default_rng(22)
+    n = 4 * _SERIES_MIN_N
+    a = np.round(rng.normal(scale=3.0, size=n) * 2**20) / 2**20
+    assert kl_logits(a, a + 7.0) == 0.0
+    assert kl_logits(a + 1e4, a) == 0.0
+    for v in (0.49, -0.49, 0.51):
+        b = a + 1e-3 * rng.normal(size=n)
+        b[np.argmax(a)] += v
+        assert ref.rel_error(kl_logits(a, b), ref.kl_logits(a, b)) <= 1e-14
+
+
 def test_logits_finite_but_huge_logits_are_accepted():
     """Their sum overflows (the cheap finiteness check fails), yet every
     logit is finite: accepted, and the same distribution gives 0."""
