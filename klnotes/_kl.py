@@ -46,6 +46,17 @@ __all__ = [
 ]
 
 
+#: amax, Z, m (each ``(rows, 1)``), S1, S2, and the rows listed for lo.
+_SeriesSums = tuple[
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.intp],
+]
+
+
 def _dot_last(
     a: NDArray[np.float64], b: NDArray[np.float64]
 ) -> NDArray[np.float64]:
@@ -470,25 +481,20 @@ def _kl_logits_fused(
     n = a.shape[-1]
     fa, fb = a.reshape(-1, n), b.reshape(-1, n)
     scratch = np.empty((4, min(fa.size, _BLOCK)))
-    e = np.empty(fa.shape) if fa.size <= _KEEP_EXP else None
-    amax, z, m = _softmax_moments(fa, fb, scratch, e)
-    fast = _series_sums(fa, fb, amax, z, m, e) if n >= _SERIES_MIN_N else None
+    e = None
+    fast = _series_sums(fa, fb) if n >= _SERIES_MIN_N else None
     if fast is None:  # short rows, or some |c| >= 1/2: psi term by term
+        e = np.empty(fa.shape) if fa.size <= _KEEP_EXP else None
+        amax, z, m = _softmax_moments(fa, fb, scratch, e)
         sums = _centred_sums(fa, fb, amax, z, m, scratch, e=e)
         if sums is None:
             return None
         s1, s2 = sums
     else:
-        s1, s2, exact = fast
-        if exact.size:  # rows where lo may matter: as below, lo kept
+        amax, z, m, s1, s2, exact = fast
+        if exact.size:  # rows where lo may matter: term by term, lo kept
             sums = _centred_sums(
-                fa[exact],
-                fb[exact],
-                amax[exact],
-                z[exact],
-                m[exact],
-                scratch,
-                e=None if e is None else e[exact],
+                fa[exact], fb[exact], amax[exact], z[exact], m[exact], scratch
             )
             if sums is None:
                 return None
@@ -611,37 +617,44 @@ def _centred_sums(
 
 
 def _series_sums(
-    fa: NDArray[np.float64],
-    fb: NDArray[np.float64],
-    amax: NDArray[np.float64],
-    z: NDArray[np.float64],
-    m: NDArray[np.float64],
-    e: NDArray[np.float64] | None = None,
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.intp]] | None:
-    """Step 3 of :func:`_kl_logits_fused` from moments, where every
-    ``|c| < 1/2``: ``S1``, ``S2`` and the rows whose ``lo`` may matter;
-    None as soon as a block has some ``|c| >= 1/2`` (or an overflow).
+    fa: NDArray[np.float64], fb: NDArray[np.float64]
+) -> _SeriesSums | None:
+    """kl_logits' sums for ``(rows, n)`` logits in one pass over the data,
+    from moments, where every ``|c| < 1/2``; None as soon as a block has
+    some ``|c| >= 1/2`` (or an overflow): then the caller takes the
+    term-by-term route.  Returns ``amax``, ``Z``, ``m`` (each of shape
+    ``(rows, 1)``), ``S1``, ``S2`` and the rows whose ``lo`` may matter.
 
-    Here ``c = fl(hi - m)``, without ``lo``, and ``psi`` is not evaluated
-    term by term: with the moments ``M_k = E_P[c^k]``,
+    **One pass.**  After the row maxima, each block (a "cell": one row, or
+    a piece of one) is read once: ``w = exp(a - max)``, ``hi = fl(b - a)``,
+    the cell's weight ``W = sum(w)`` and mean ``m_b = sum(w hi) / W``,
+    ``c_b = fl(hi - m_b)`` and the moments ``M_j = sum(w c_b^j)``,
+    j = 1, ..., 16, as one matrix product
+    ``[w, w c^4, w c^8, w c^12] @ [c, c^2, c^3, c^4]^T`` (cheaper than the
+    twelve multiply-add passes of a Horner series per element).  At the
+    end ``m = sum(W m_b) / Z`` and each cell's moments are moved to the
+    common centre with ``delta_b = m_b - m`` by the binomial formula
+    ``sum_j C(k, j) M_j delta_b^(k-j)`` (``M_0 = W``).  Its terms of degree
+    2 are all ``>= 0`` but ``2 delta_b M_1``, which is a rounding residue
+    (``M_1 ~ 0`` about the cell's own mean); so nothing cancels beyond a
+    factor ``E_P[(|c_b| + |delta_b|)^2] / E_P[c^2] <= 2``, and in the usual
+    case, ``delta_b`` well below the spread, not even that.
 
-        S2 = E_P[psi(c)] = sum_{k=2}^{16} M_k / k!,
+    **The series.**  With ``mu_k = E_P[c^k]`` about ``m``,
+    ``S1 = mu_1`` and ``S2 = E_P[psi(c)] = sum_{k=2}^{16} mu_k / k!``, the
+    series of ``psi`` summed over the outcomes first.  It needs every
+    ``|c| <= |c_b| + |delta_b| < 1/2`` (checked); then the omitted terms
+    are below ``2 (1/2)^15 / 17! < 2^-67`` of ``psi(c)`` (the bound of
+    ``klnotes._psi``).  The rounding error of each ``mu_k`` is a few
+    ``eps`` times ``E_P[|c|^k]`` (with the factor above), so ``S2``'s is
+    a few ``eps`` times ``E_P[psi(|c|)] <= 1.4 S2``
+    (``psi(|c|) / psi(c) <= psi(1/2) / psi(-1/2)``).
 
-    the series of ``psi`` summed over the outcomes first.  For ``|c| < 1/2``
-    the omitted terms are below ``2 (1/2)^15 / 17! < 2^-67`` of ``psi(c)``
-    (the bound of ``klnotes._psi``).  Every ``M_k`` is a sum of
-    ``w c^k``; its rounding error is a few ``eps`` times
-    ``sum w |c|^k``, so ``S2``'s is a few ``eps`` times
-    ``E_P[psi(|c|)] <= 1.4 S2`` (``psi(|c|) / psi(c) <= psi(1/2) / psi(-1/2)``):
-    nothing cancels that matters.  The sixteen moments of a block are one
-    matrix product, ``[w, w c^4, w c^8, w c^12] @ [c, c^2, c^3, c^4]^T``,
-    which costs less than the twelve multiply-add passes of a Horner
-    evaluation per element.
-
-    Leaving out ``lo`` (the rounding error of ``hi = fl(b - a)``,
-    ``|lo| <= eps |hi|`` with ``eps = 2^-53``) is the same as using
-    ``delta - lo`` for ``delta``.  D is a smooth function of ``delta``
-    with gradient ``q - p`` and Hessian ``Cov_Q``, so by Taylor's theorem
+    **Leaving out lo.**  ``lo``, the rounding error of ``hi = fl(b - a)``
+    (``|lo| <= eps |hi|``, ``eps = 2^-53``), is not formed here; that is
+    the same as using ``delta - lo`` for ``delta = b - a``.  D is a smooth
+    function of ``delta`` with gradient ``q - p`` and Hessian ``Cov_Q``,
+    so by Taylor's theorem
 
         |D(delta - lo) - D(delta)| <= sum |q_i - p_i| |lo_i|
                                       + (1/2) max_t E_{Q_t}[lo^2].
@@ -649,39 +662,44 @@ def _series_sums(
     With ``q_i - p_i = p_i (psi'(c_i) - x) / (1 + x)``, ``x = S1 + S2``,
     and ``E_P[(psi'(c) - x)^2] = E_P[psi'(c)^2] - x^2`` (as
     ``E_P[psi'(c)] = x``), Cauchy-Schwarz bounds the first term by
-    ``eps sqrt(E_P[psi'(c)^2] H) / (1 + x)``, ``H >= E_P[hi^2]``; the
+    ``eps sqrt(E_P[psi'(c)^2] H) / (1 + x)`` with ``H >= E_P[hi^2]``.  The
     moments give ``E_P[psi'(c)^2] = E_P[psi(2c)] - 2 S2`` (as
-    ``(e^c - 1)^2 = psi(2c) - 2 psi(c)``) and
-    ``H = (sqrt(M_2) (1 + 2 eps) + |m|)^2`` (``|hi| <= |c| (1 + 2 eps) + |m|``,
-    Minkowski).  On the path from ``delta`` to ``delta - lo`` every
-    ``|c_t| < 1/2 + eps (1/2 + |m|) (1 + 2 eps) =: r``, so
-    ``q_t / p <= e^(2 r)`` and the second term is below
+    ``(e^c - 1)^2 = psi(2c) - 2 psi(c)``), and ``H`` is the sum over the
+    cells of ``(sqrt(M_2) (1 + 2 eps) + |m_b| sqrt(W))^2 / Z``
+    (``|hi| <= |c_b| (1 + 2 eps) + |m_b|``; Minkowski).  On the path from
+    ``delta`` to ``delta - lo`` every ``|c_t| < 1/2 + eps max|hi| =: r``,
+    so ``q_t / p <= e^(2 r)`` and the second term is below
     ``e^(2 r) eps^2 H / 2``.  A row whose bound is not below
-    ``_LO_TOL * D`` (a large common shift ``m`` against a small spread of
-    ``c``, as in ``b = a + 7 + tiny``; an exactly constant ``hi``) is
-    listed, and the caller computes it again with ``lo`` kept.  With no
-    common shift (``m^2 << M_2``) the bound is about ``2 eps D``.
+    ``_LO_TOL * D`` is listed, and the caller computes it again with
+    ``lo`` kept: a large common shift against a small spread of ``c``
+    (``b = a + 7 + tiny``), an exactly constant ``hi`` whose ``lo`` alone
+    varies.  With no common shift (``m^2 << E_P[c^2]``) the bound is about
+    ``2 eps D``.
     """
     rows, n = fa.shape
+    amax = fa.max(axis=-1, keepdims=True)
     size = min(fa.size, _SERIES_BLOCK)
     # rows of the buffer: w, w c^4, w c^8, w c^12 | c, c^2, c^3, c^4; a
     # stride that is not a power of two keeps them apart in the cache
     buf = np.empty((8, size + 8))
-    moments = np.zeros((rows, 16))
+    ids, weights, centres, reach, moments = [], [], [], [], []
     for r, j in _row_blocks(rows, n, _SERIES_BLOCK):
         aa = fa[r, j]
         k, length = aa.shape
         v = buf[:, : aa.size].reshape(8, k, length)
         w, c, c2, c3, c4 = v[0], v[4], v[5], v[6], v[7]
-        if e is None:
-            np.subtract(aa, amax[r], out=w)
-            np.exp(w, out=w)
-        else:
-            np.copyto(w, e[r, j])
+        np.subtract(aa, amax[r], out=w)
+        np.exp(w, out=w)
         np.subtract(fb[r, j], aa, out=c)  # hi
-        c -= m[r]
+        weight = w.sum(axis=-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            centre = _dot_last(w, c) / weight
+        if not np.all(np.isfinite(centre)):  # overflow, or all w = 0
+            return None
+        c -= centre[:, None]
         np.multiply(c, c, out=c2)
-        if not float(c2.max()) < 0.25:  # |c| >= 1/2 somewhere (or NaN)
+        c2_max = c2.max(axis=-1)
+        if not float(c2_max.max()) < 0.25:  # |c_b| >= 1/2 somewhere
             return None
         np.multiply(c2, c, out=c3)
         np.multiply(c2, c2, out=c4)
@@ -689,25 +707,75 @@ def _series_sums(
         np.multiply(v[1], c4, out=v[2])
         np.multiply(v[2], c4, out=v[3])
         # [i, j] = sum w c^(4i) c^(j+1) = M_(4i+j+1), for each row of the block
-        moments[r] += np.matmul(
+        cell = np.empty((k, 17))
+        cell[:, 0] = weight
+        cell[:, 1:] = np.matmul(
             v[:4].transpose(1, 0, 2), v[4:].transpose(1, 2, 0)
         ).reshape(k, 16)
-    moments /= z
-    s1 = moments[:, 0]
-    s2 = moments[:, 1:] @ _PSI_MOMENTS
-    dpsi2 = np.maximum(moments[:, 1:] @ _DPSI2_MOMENTS, 0.0)
-    eps = 2.0**-53
-    mm = np.abs(m[:, 0])
-    h = (np.sqrt(moments[:, 1]) * (1.0 + 2 * eps) + mm) ** 2
-    x = s1 + s2
-    radius = 0.5 + eps * (0.5 + mm) * (1.0 + 2 * eps)
-    with np.errstate(over="ignore", invalid="ignore"):
-        bound = eps * np.sqrt(dpsi2 * h) / (1.0 + x) + np.exp(2 * radius) * (
-            eps * eps * h / 2
+        ids.append(np.arange(r.start, r.start + k))
+        weights.append(weight)
+        centres.append(centre)
+        reach.append(np.sqrt(c2_max))
+        moments.append(cell)
+    return _combine_cells(
+        amax,
+        np.concatenate(ids),
+        np.concatenate(weights),
+        np.concatenate(centres),
+        np.concatenate(reach),
+        np.concatenate(moments),
+    )
+
+
+def _combine_cells(
+    amax: NDArray[np.float64],
+    ids: NDArray[np.intp],
+    weights: NDArray[np.float64],
+    centres: NDArray[np.float64],
+    reach: NDArray[np.float64],
+    cells: NDArray[np.float64],
+) -> _SeriesSums | None:
+    """The end of :func:`_series_sums`: the cells' moments ``cells[:, j] =
+    M_j`` (``M_0 = W``) about their centres ``m_b``, moved to each row's
+    ``m``, then ``S1``, ``S2`` and the rows listed for lo.  ``ids`` is the
+    row of each cell (the cells of a row are consecutive); ``reach`` its
+    largest ``|c_b|``.  None if some ``|c_b| + |delta_b| >= 1/2``."""
+    first = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    z = np.add.reduceat(weights, first)
+    m = np.add.reduceat(weights * centres, first) / z
+    delta = centres - m[ids]
+    if not np.all(reach + np.abs(delta) < 0.5):
+        return None
+    # mu[:, k] = sum_j C(k, j) M_j delta^(k - j), about the row's m
+    dpow = delta[:, None] ** np.arange(17)
+    mu = np.empty_like(cells)
+    for k in range(17):
+        mu[:, k] = np.einsum(
+            "ij,j,ij->i",
+            cells[:, : k + 1],
+            _BINOMIAL[k, : k + 1],
+            dpow[:, k::-1],  # delta^(k - j) for j = 0, ..., k
         )
+    mom = np.add.reduceat(mu, first, axis=0) / z[:, None]
+    s1 = mom[:, 1]
+    s2 = mom[:, 2:] @ _PSI_MOMENTS
+    dpsi2 = np.maximum(mom[:, 2:] @ _DPSI2_MOMENTS, 0.0)
+    eps = 2.0**-53
+    hi_cells = np.sqrt(np.maximum(cells[:, 2], 0.0)) * (
+        1.0 + 2 * eps
+    ) + np.abs(centres) * np.sqrt(weights)
+    h = np.add.reduceat(hi_cells**2, first) / z
+    hi_max = np.maximum.reduceat(
+        reach * (1.0 + 2 * eps) + np.abs(centres), first
+    )
+    x = s1 + s2
+    with np.errstate(over="ignore", invalid="ignore"):
+        bound = eps * np.sqrt(dpsi2 * h) / (1.0 + x) + np.exp(
+            1.0 + 2 * eps * hi_max
+        ) * (eps * eps * h / 2)
         d = _log1p_minus(s1, s2)
     exact = np.flatnonzero(~(bound <= _LO_TOL * d))
-    return s1, s2, exact
+    return amax, z[:, None], m[:, None], s1, s2, exact
 
 
 def _row_blocks(
@@ -744,6 +812,9 @@ _SERIES_MIN_N = 64
 #: ``1 / k!`` and ``(2^k - 2) / k!`` for k = 2, ..., 16: ``S2`` and
 #: ``E_P[psi'(c)^2] = E_P[psi(2c)] - 2 S2`` from the moments ``M_2 ... M_16``.
 _PSI_MOMENTS = np.array([1.0 / math.factorial(k) for k in range(2, 17)])
+_BINOMIAL = np.array(
+    [[math.comb(k, j) for j in range(17)] for k in range(17)], dtype=float
+)
 _DPSI2_MOMENTS = np.array(
     [(2.0**k - 2.0) / math.factorial(k) for k in range(2, 17)]
 )
