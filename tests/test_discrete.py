@@ -400,6 +400,27 @@ def test_logits_batch_rows_of_both_routes():
         assert np.all(got >= 0.0)
 
 
+@settings(deadline=None, max_examples=60)
+@given(
+    st.integers(64, 400),
+    st.floats(0.0, 12.0),
+    st.floats(1e-12, 0.12),
+    st.one_of(st.just(0.0), st.floats(-1e4, 1e4)),
+    st.integers(0, 2**32 - 1),
+)
+def test_logits_long_rows_match_kl_of_softmax(n, scale, spread, shift, seed):
+    """Rows long enough for the moment route (n >= 64), any scale, spread
+    and common shift: as the term-by-term general path."""
+    from klnotes._kl import _kl_logits_general
+
+    rng = np.random.default_rng(seed)
+    a = rng.normal(scale=scale, size=(2, n))
+    b = a + shift + spread * rng.normal(size=(2, n))
+    got = kl_logits(a, b)
+    assert np.all(got >= 0.0)
+    np.testing.assert_allclose(got, _kl_logits_general(a, b), rtol=1e-13)
+
+
 def _series_and_exact(a, b):
     """kl_logits' sums for (rows, n) logits by moments (lo left out) and
     term by term (lo kept), and the rows the moment route lists for lo."""
