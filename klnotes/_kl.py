@@ -382,9 +382,16 @@ def kl_logits(
     .. math:: D(P\|Q) = \log(1 + S_1 + S_2) - S_1 = S_2 - \big(x - \log(1+x)\big),\quad x = S_1 + S_2,
 
     so the divergence is a sum of non-negative terms up to a second-order
-    correction. :math:`\delta` is formed exactly, as a double-double (the rounding
-    error of ``b - a`` is kept), so logits of any magnitude lose nothing. Terms
-    with :math:`c > 700` are evaluated as :math:`\exp(\log p_i + c_i)`, and if
+    correction. Where every :math:`|c| < 1/2` (nearly equal distributions) and
+    the input is large (vectors of 128 outcomes or more, 8192 logits in
+    all), :math:`S_2` is summed from the moments
+    :math:`E_P[c^k]`, :math:`k \le 16`, of the series of :math:`\psi` (one
+    pass over the data); otherwise :math:`\psi(c)` is evaluated term by term.
+    :math:`\delta` is formed exactly, as a double-double (the rounding error of
+    ``b - a`` is kept), wherever that error could change the result by more
+    than :math:`2^{-51}` of it (a bound from the same moments, checked for
+    each vector); so logits of any magnitude lose nothing. Terms with
+    :math:`c > 700` are evaluated as :math:`\exp(\log p_i + c_i)`, and if
     :math:`E_P[e^c]` overflows, :math:`\log E_P[e^c]` is taken by log-sum-exp.
 
     Derived in chapter 6 (policies given by logits).
@@ -457,14 +464,16 @@ def _kl_logits_general(
 def _kl_logits_fused(
     a: NDArray[np.float64], b: NDArray[np.float64]
 ) -> NDArray[np.float64] | None:
-    """kl_logits in three passes over the data, block by block, or None if
-    some ``c > _EXP_SAFE`` (then the general path runs).
+    """kl_logits block by block, without arrays of the input's size, or
+    None if some ``c > _EXP_SAFE`` (then the general path runs).
 
-    Above ``_KEEP_EXP`` elements no array of the input's size is created:
-    every intermediate lives in scratch blocks of about ``_BLOCK`` elements
-    that stay in cache (fresh 8 MB arrays cost more in page faults than the
-    arithmetic on them, and computing ``exp`` twice costs less than keeping
-    it); smaller inputs keep ``e`` from step 2 for step 3:
+    Rows of at least ``_SERIES_MIN_N`` logits (``_SERIES_MIN_SIZE`` in
+    all) first try the moment route,
+    :func:`_series_sums`: one pass over the data after the row maxima,
+    while every ``|c| < 1/2``.  It lists the rows where leaving out
+    ``lo`` could matter; they, and every row when the moment route does
+    not apply (short rows, some ``|c| >= 1/2``), take the term-by-term
+    route in three passes:
 
     1. the maximum of each row of ``a``;
     2. blocks: ``e = exp(a - max)``, ``hi = fl(b - a)``; the sums
@@ -473,7 +482,12 @@ def _kl_logits_fused(
        with ``lo`` the rounding error of ``hi``, ``S1 = E_P[c]`` and
        ``S2 = E_P[psi(c)]`` (sums weighted by ``e``, divided by ``Z``).
 
-    Where the residue ``S1`` of this one centring is not negligible
+    Every intermediate lives in scratch blocks that stay in cache (fresh
+    8 MB arrays cost more in page faults than the arithmetic on them, and
+    computing ``exp`` twice costs less than keeping it); inputs of up to
+    ``_KEEP_EXP`` elements keep ``e`` from step 2 for step 3.
+
+    Where the residue ``S1`` of the one centring is not negligible
     (:func:`_needs_second_centring`), step 3 runs again with ``c`` centred
     a second time, as in :func:`_centred`, and a delta that is exactly
     constant gives 0.
@@ -482,7 +496,11 @@ def _kl_logits_fused(
     fa, fb = a.reshape(-1, n), b.reshape(-1, n)
     scratch = np.empty((4, min(fa.size, _BLOCK)))
     e = None
-    fast = _series_sums(fa, fb) if n >= _SERIES_MIN_N else None
+    fast = (
+        _series_sums(fa, fb)
+        if n >= _SERIES_MIN_N and fa.size >= _SERIES_MIN_SIZE
+        else None
+    )
     if fast is None:  # short rows, or some |c| >= 1/2: psi term by term
         e = np.empty(fa.shape) if fa.size <= _KEEP_EXP else None
         amax, z, m = _softmax_moments(fa, fb, scratch, e)
@@ -740,23 +758,22 @@ def _combine_cells(
     ``m``, then ``S1``, ``S2`` and the rows listed for lo.  ``ids`` is the
     row of each cell (the cells of a row are consecutive); ``reach`` its
     largest ``|c_b|``.  None if some ``|c_b| + |delta_b| >= 1/2``."""
-    first = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    z = np.add.reduceat(weights, first)
-    m = np.add.reduceat(weights * centres, first) / z
-    delta = centres - m[ids]
-    if not np.all(reach + np.abs(delta) < 0.5):
-        return None
-    # mu[:, k] = sum_j C(k, j) M_j delta^(k - j), about the row's m
-    dpow = delta[:, None] ** np.arange(17)
-    mu = np.empty_like(cells)
-    for k in range(17):
-        mu[:, k] = np.einsum(
-            "ij,j,ij->i",
-            cells[:, : k + 1],
-            _BINOMIAL[k, : k + 1],
-            dpow[:, k::-1],  # delta^(k - j) for j = 0, ..., k
-        )
-    mom = np.add.reduceat(mu, first, axis=0) / z[:, None]
+    if ids.size == amax.shape[0]:  # one cell per row: its centre is m
+        first, z, m, mu = ids, weights, centres, cells
+        if not np.all(reach < 0.5):
+            return None
+    else:
+        first = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        z = np.add.reduceat(weights, first)
+        m = np.add.reduceat(weights * centres, first) / z
+        delta = centres - m[ids]
+        if not np.all(reach + np.abs(delta) < 0.5):
+            return None
+        # mu[:, k] = sum_j C(k, j) M_j delta^(k - j), about the row's m
+        dpow = delta[:, None] ** np.arange(17)
+        mu = np.einsum("ckj,kj,cj->ck", dpow[:, _K_MINUS_J], _BINOMIAL, cells)
+        mu = np.add.reduceat(mu, first, axis=0)
+    mom = mu / z[:, None]
     s1 = mom[:, 1]
     s2 = mom[:, 2:] @ _PSI_MOMENTS
     dpsi2 = np.maximum(mom[:, 2:] @ _DPSI2_MOMENTS, 0.0)
@@ -800,14 +817,22 @@ def _row_blocks(
 _KEEP_EXP = 2**17
 
 
-#: Elements per block of :func:`_series_sums`: its eight rows of scratch
-#: (2 MB) stay in the second-level cache.  (``python benchmarks/speed.py``:
-#: on 10^6 logits 2^15 and 2^14 took about the same time, 2^16 more.)
-_SERIES_BLOCK = 2**15
+#: Elements per block of :func:`_series_sums` (eight rows of scratch, 1 MB).
+#: On 10^6 logits (5 % perturbed, CPU time, a busy 2-core machine) 2^14
+#: and 2^15 took the same time within the noise (7.5-9.4 ms), 2^13 10 ms
+#: and 2^16 13 ms; interleaved with the naive formula, the 2 MB scratch
+#: of 2^15 faulted 513 pages per call, the 1 MB of 2^14 240.
+_SERIES_BLOCK = 2**14
 
-#: Rows shorter than this take the term-by-term route: for many short rows
-#: per block, one small matrix product per row costs more than it saves.
-_SERIES_MIN_N = 64
+#: The moment route is taken for rows of at least ``_SERIES_MIN_N`` and
+#: inputs of at least ``_SERIES_MIN_SIZE`` logits.  Below, its fixed costs
+#: (a matrix product per block, combining the cells, the bound) exceed
+#: what it saves: 2^18 logits in rows of 64 took 3.4 ms either way, in
+#: rows of 128 2.7 against 3.2 ms; 64 rows of 64 took 211 us against
+#: 127 us term by term; one vector of 8000 155 us against 162 us, of 1000
+#: 122 us against 103 us.
+_SERIES_MIN_N = 128
+_SERIES_MIN_SIZE = 2**13
 
 #: ``1 / k!`` and ``(2^k - 2) / k!`` for k = 2, ..., 16: ``S2`` and
 #: ``E_P[psi'(c)^2] = E_P[psi(2c)] - 2 S2`` from the moments ``M_2 ... M_16``.
@@ -815,6 +840,8 @@ _PSI_MOMENTS = np.array([1.0 / math.factorial(k) for k in range(2, 17)])
 _BINOMIAL = np.array(
     [[math.comb(k, j) for j in range(17)] for k in range(17)], dtype=float
 )
+#: ``k - j`` where ``j <= k``, else 0 (where ``_BINOMIAL`` is 0).
+_K_MINUS_J = np.maximum(np.subtract.outer(np.arange(17), np.arange(17)), 0)
 _DPSI2_MOMENTS = np.array(
     [(2.0**k - 2.0) / math.factorial(k) for k in range(2, 17)]
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import mpmath
@@ -402,23 +403,37 @@ def test_logits_batch_rows_of_both_routes():
 
 @settings(deadline=None, max_examples=60)
 @given(
-    st.integers(64, 400),
+    st.integers(2, 400),
     st.floats(0.0, 12.0),
     st.floats(1e-12, 0.12),
     st.one_of(st.just(0.0), st.floats(-1e4, 1e4)),
     st.integers(0, 2**32 - 1),
 )
 def test_logits_long_rows_match_kl_of_softmax(n, scale, spread, shift, seed):
-    """Rows long enough for the moment route (n >= 64), any scale, spread
-    and common shift: as the term-by-term general path."""
+    """The moment route for any scale, spread and common shift: as the
+    term-by-term general path."""
     from klnotes._kl import _kl_logits_general
 
     rng = np.random.default_rng(seed)
     a = rng.normal(scale=scale, size=(2, n))
     b = a + shift + spread * rng.normal(size=(2, n))
-    got = kl_logits(a, b)
+    with _moment_route_for_any_size():
+        got = kl_logits(a, b)
     assert np.all(got >= 0.0)
     np.testing.assert_allclose(got, _kl_logits_general(a, b), rtol=1e-13)
+
+
+@contextlib.contextmanager
+def _moment_route_for_any_size():
+    """kl_logits takes the moment route for inputs of any size (it is
+    reserved for large ones, where it is faster), so that inputs small
+    enough for mpmath test it."""
+    from klnotes import _kl
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_kl, "_SERIES_MIN_N", 1)
+        mp.setattr(_kl, "_SERIES_MIN_SIZE", 1)
+        yield
 
 
 def _series_and_exact(a, b):
@@ -452,7 +467,8 @@ def test_logits_moment_route_against_mpmath(spread, scale):
     np.testing.assert_allclose(s2, exact[1], rtol=1e-14)
     # S1 is a residue of order eps * spread: equal to that order
     assert np.all(np.abs(s1 - exact[0]) <= 1e-14 * np.sqrt(s2))
-    got = kl_logits(a, b)
+    with _moment_route_for_any_size():
+        got = kl_logits(a, b)
     for row in range(2):
         want = ref.kl_logits(a[row], b[row])
         assert ref.rel_error(got[row], want) <= 1e-14
@@ -471,7 +487,8 @@ def test_logits_moment_route_lists_rows_where_lo_matters():
     series, _ = _series_and_exact(a, b)
     assert series is not None
     assert series[2].tolist() == [1, 2, 3]
-    got = kl_logits(a, b)
+    with _moment_route_for_any_size():
+        got = kl_logits(a, b)
     for row in range(4):
         want = ref.kl_logits(a[row], b[row])
         assert float(want) > 0.0
@@ -481,20 +498,41 @@ def test_logits_moment_route_lists_rows_where_lo_matters():
 
 
 def test_logits_moment_route_exact_shift_and_one_outlier():
-    """n >= _SERIES_MIN_N: an exactly constant shift gives 0; one c at
+    """On the moment route an exactly constant shift gives 0; one c at
     +-0.49 (still in range) and at 0.51 (out of it: term by term) agree
-    with mpmath."""
-    from klnotes._kl import _SERIES_MIN_N
+    with mpmath; and the sizes from which kl_logits takes it by itself."""
+    from klnotes._kl import (
+        _SERIES_MIN_N,
+        _SERIES_MIN_SIZE,
+        _log1p_minus,
+        _series_sums,
+    )
 
     rng = np.random.default_rng(22)
-    n = 4 * _SERIES_MIN_N
+    n = 300
     a = np.round(rng.normal(scale=3.0, size=n) * 2**20) / 2**20
-    assert kl_logits(a, a + 7.0) == 0.0
-    assert kl_logits(a + 1e4, a) == 0.0
-    for v in (0.49, -0.49, 0.51):
-        b = a + 1e-3 * rng.normal(size=n)
-        b[np.argmax(a)] += v
-        assert ref.rel_error(kl_logits(a, b), ref.kl_logits(a, b)) <= 1e-14
+    with _moment_route_for_any_size():
+        assert kl_logits(a, a + 7.0) == 0.0
+        assert kl_logits(a + 1e4, a) == 0.0
+        for v in (0.49, -0.49, 0.51):
+            b = a + 1e-3 * rng.normal(size=n)
+            b[np.argmax(a)] += v
+            want = ref.kl_logits(a, b)
+            assert ref.rel_error(kl_logits(a, b), want) <= 1e-14
+    # at the thresholds, the moment route's result is what kl_logits gives
+    for shape in (
+        (_SERIES_MIN_SIZE,),
+        (_SERIES_MIN_SIZE // _SERIES_MIN_N, _SERIES_MIN_N),
+    ):
+        a = rng.normal(scale=3.0, size=shape)
+        b = a + 0.01 * rng.normal(size=shape)
+        fa, fb = a.reshape(-1, shape[-1]), b.reshape(-1, shape[-1])
+        amax, z, m, s1, s2, listed = _series_sums(fa, fb)
+        kept = np.ones(s1.size, dtype=bool)
+        kept[listed] = False  # P on a few outcomes: m may be large
+        assert kept.mean() > 0.5
+        got = np.atleast_1d(kl_logits(a, b))
+        np.testing.assert_array_equal(got[kept], _log1p_minus(s1, s2)[kept])
 
 
 def test_logits_finite_but_huge_logits_are_accepted():
