@@ -700,7 +700,11 @@ def _series_sums(
     # rows of the buffer: w, w c^4, w c^8, w c^12 | c, c^2, c^3, c^4; a
     # stride that is not a power of two keeps them apart in the cache
     buf = np.empty((8, size + 8))
-    ids, weights, centres, reach, moments = [], [], [], [], []
+    ids: list[NDArray[np.intp]] = []
+    weights: list[NDArray[np.float64]] = []
+    centres: list[NDArray[np.float64]] = []
+    reach: list[NDArray[np.float64]] = []
+    moments: list[NDArray[np.float64]] = []
     for r, j in _row_blocks(rows, n, _SERIES_BLOCK):
         aa = fa[r, j]
         k, length = aa.shape
@@ -711,9 +715,7 @@ def _series_sums(
         np.subtract(fb[r, j], aa, out=c)  # hi
         weight = w.sum(axis=-1)
         with np.errstate(over="ignore", invalid="ignore"):
-            # sum(w * hi) by rows: a matrix product (BLAS) is 3x as fast as
-            # einsum here; any centre is exact in the formula
-            centre = np.matmul(w[:, None, :], c[:, :, None])[:, 0, 0] / weight
+            centre = _dot_last(w, c) / weight  # any centre is exact
         if not np.all(np.isfinite(centre)):  # overflow, or all w = 0
             return None
         c -= centre[:, None]
@@ -732,6 +734,10 @@ def _series_sums(
         cell[:, 1:] = np.matmul(
             v[:4].transpose(1, 0, 2), v[4:].transpose(1, 2, 0)
         ).reshape(k, 16)
+        if not ids and np.all(
+            centre**2 > _SHIFT_GIVE_UP * cell[:, 2] / weight
+        ):
+            return None  # a common shift: the rows would all be listed
         ids.append(np.arange(r.start, r.start + k))
         weights.append(weight)
         centres.append(centre)
@@ -819,14 +825,17 @@ def _row_blocks(
 _KEEP_EXP = 2**17
 
 
-#: Elements per block of :func:`_series_sums` (eight rows of scratch, 2 MB).
-#: On 10^6 logits (5 % perturbed, CPU time, best of 15, a busy 2-core
-#: machine, three runs each): 2^15 8.2-8.7 ms, 2^14 8.6-9.2 ms, 2^13
-#: 9.8-10.5 ms; 2^16 13 ms (the rows no longer fit the 1 MB second-level
-#: cache).  Interleaved with the naive formula, 2^15 faulted 513 pages per
-#: call and 2^14 240: glibc returns the scratch or not depending on what
-#: else was allocated.
-_SERIES_BLOCK = 2**15
+#: Elements per block of :func:`_series_sums` (eight rows of scratch, 1 MB,
+#: within the second-level cache).  The matrix product of a block is
+#: 4 x 4 x 2^14 = 2^18 multiply-adds, which OpenBLAS (NumPy's wheels) runs
+#: on one thread; from 2^15 on it wakes a second one (M N K above 4 x
+#: 65536), and on a busy machine waiting for it cost more than the product:
+#: _series_sums on 10^6 logits took 5.8 ms with OPENBLAS_NUM_THREADS=1 and
+#: 16-143 ms without.  (For the same reason the block means are taken by
+#: einsum, not by BLAS's dot, which OpenBLAS threads from 10^4 elements.)
+#: With one thread 2^14 and 2^15 took the same time within the noise, 2^13
+#: 10 ms.
+_SERIES_BLOCK = 2**14
 
 #: The moment route is taken for rows of at least ``_SERIES_MIN_N`` and
 #: inputs of at least ``_SERIES_MIN_SIZE`` logits.  Below, its fixed costs
@@ -837,6 +846,13 @@ _SERIES_BLOCK = 2**15
 #: 122 us against 103 us.
 _SERIES_MIN_N = 128
 _SERIES_MIN_SIZE = 2**13
+
+#: If in the first block every row's mean log-ratio m_b exceeds the spread
+#: of c by this factor squared, :func:`_series_sums` gives up at once: the
+#: bound on leaving out lo would be about 2 eps sqrt(1 + m_b^2 / E[c^2]),
+#: several times ``_LO_TOL``, and every row would be listed and computed
+#: again.  (Only a shortcut: the bound itself is checked at the end.)
+_SHIFT_GIVE_UP = 64.0
 
 #: ``1 / k!`` and ``(2^k - 2) / k!`` for k = 2, ..., 16: ``S2`` and
 #: ``E_P[psi'(c)^2] = E_P[psi(2c)] - 2 S2`` from the moments ``M_2 ... M_16``.
