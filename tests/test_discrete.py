@@ -495,6 +495,8 @@ def test_logits_moment_route_lists_rows_where_lo_matters():
         assert ref.rel_error(got[row], want) <= 1e-13
     far = rng.normal(scale=3.0, size=(1, 800))
     assert _series_and_exact(a[:1], far)[0] is None
+    # a block of shifted rows only: the moment route gives up at once
+    assert _series_and_exact(a[1:4], b[1:4])[0] is None
 
 
 def test_logits_moment_route_exact_shift_and_one_outlier():
