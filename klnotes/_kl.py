@@ -6,7 +6,7 @@ computed from exact differences (see ``_psi``)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -420,12 +420,7 @@ def kl_logits(
                 f"{name} must have at least one outcome along axis={axis}; "
                 f"got shape {arr.shape}"
             )
-        # a sum is finite only if every term is (one pass, no temporary);
-        # check_finite then finds the culprit, or passes if the sum overflowed
-        with np.errstate(over="ignore", invalid="ignore"):
-            total = arr.sum()
-        if not np.isfinite(total):
-            check_finite(arr, name)
+    inputs = ((a, "logits_p"), (b, "logits_q"))
     a, b = match_along_axis(
         a,
         b,
@@ -434,10 +429,24 @@ def kl_logits(
         ("logits_p", "logits_q"),
         axis,
     )
-    d = _kl_logits_fused(a, b)
+    d = _kl_logits_fused(a, b, lambda: _check_finite_logits(inputs))
     if d is None:  # some c > _EXP_SAFE: the general path
         d = _kl_logits_general(a, b)
     return reduced(in_base(d, lb), axis, keepdims)
+
+
+def _check_finite_logits(
+    inputs: tuple[tuple[NDArray[np.float64], str], ...],
+) -> None:
+    """Raise the error of :func:`check_finite` for the first non-finite
+    logit.  A sum is finite only if every term is (one pass, no
+    temporary); check_finite then finds the culprit, or passes if the sum
+    overflowed."""
+    for arr, name in inputs:
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = arr.sum()
+        if not np.isfinite(total):
+            check_finite(arr, name)
 
 
 def _kl_logits_general(
@@ -462,7 +471,9 @@ def _kl_logits_general(
 
 
 def _kl_logits_fused(
-    a: NDArray[np.float64], b: NDArray[np.float64]
+    a: NDArray[np.float64],
+    b: NDArray[np.float64],
+    validate: Callable[[], None] = lambda: None,
 ) -> NDArray[np.float64] | None:
     """kl_logits block by block, without arrays of the input's size, or
     None if some ``c > _EXP_SAFE`` (then the general path runs).
@@ -487,6 +498,12 @@ def _kl_logits_fused(
     computing ``exp`` twice costs less than keeping it); inputs of up to
     ``_KEEP_EXP`` elements keep ``e`` from step 2 for step 3.
 
+    ``validate`` checks that the logits are finite; it is called before
+    the term-by-term route.  The moment route needs no check: a NaN or
+    infinite logit makes some block mean or ``c`` NaN or infinite, and it
+    gives up (see :func:`_series_sums`); it returns only for finite
+    logits.
+
     Where the residue ``S1`` of the one centring is not negligible
     (:func:`_needs_second_centring`), step 3 runs again with ``c`` centred
     a second time, as in :func:`_centred`, and a delta that is exactly
@@ -502,6 +519,7 @@ def _kl_logits_fused(
         else None
     )
     if fast is None:  # short rows, or some |c| >= 1/2: psi term by term
+        validate()
         e = np.empty(fa.shape) if fa.size <= _KEEP_EXP else None
         amax, z, m = _softmax_moments(fa, fb, scratch, e)
         sums = _centred_sums(fa, fb, amax, z, m, scratch, e=e)
@@ -700,56 +718,54 @@ def _series_sums(
     # rows of the buffer: w, w c^4, w c^8, w c^12 | c, c^2, c^3, c^4; a
     # stride that is not a power of two keeps them apart in the cache
     buf = np.empty((8, size + 8))
-    ids: list[NDArray[np.intp]] = []
+    ids: list[int] = []
     weights: list[NDArray[np.float64]] = []
     centres: list[NDArray[np.float64]] = []
     reach: list[NDArray[np.float64]] = []
     moments: list[NDArray[np.float64]] = []
-    for r, j in _row_blocks(rows, n, _SERIES_BLOCK):
-        aa = fa[r, j]
-        k, length = aa.shape
-        v = buf[:, : aa.size].reshape(8, k, length)
-        w, c, c2, c3, c4 = v[0], v[4], v[5], v[6], v[7]
-        np.subtract(aa, amax[r], out=w)
-        np.exp(w, out=w)
-        np.subtract(fb[r, j], aa, out=c)  # hi
-        weight = w.sum(axis=-1)
-        with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
+        for r, j in _row_blocks(rows, n, _SERIES_BLOCK):
+            aa = fa[r, j]
+            k, length = aa.shape
+            v = buf[:, : aa.size].reshape(8, k, length)
+            w, c, c2, c4 = v[0], v[4], v[5], v[7]
+            np.subtract(aa, amax[r], out=w)
+            np.exp(w, out=w)
+            np.subtract(fb[r, j], aa, out=c)  # hi
+            weight = w.sum(axis=-1)
             centre = _dot_last(w, c) / weight  # any centre is exact
-        if not np.all(np.isfinite(centre)):  # overflow, or all w = 0
-            return None
-        c -= centre[:, None]
-        np.multiply(c, c, out=c2)
-        c2_max = c2.max(axis=-1)
-        if not float(c2_max.max()) < 0.25:  # |c_b| >= 1/2 somewhere
-            return None
-        np.multiply(c2, c, out=c3)
-        np.multiply(c2, c2, out=c4)
-        np.multiply(w, c4, out=v[1])
-        np.multiply(v[1], c4, out=v[2])
-        np.multiply(v[2], c4, out=v[3])
-        # [i, j] = sum w c^(4i) c^(j+1) = M_(4i+j+1), for each row of the block
-        cell = np.empty((k, 17))
-        cell[:, 0] = weight
-        cell[:, 1:] = np.matmul(
-            v[:4].transpose(1, 0, 2), v[4:].transpose(1, 2, 0)
-        ).reshape(k, 16)
-        if not ids and np.all(
-            centre**2 > _SHIFT_GIVE_UP * cell[:, 2] / weight
-        ):
-            return None  # a common shift: the rows would all be listed
-        ids.append(np.arange(r.start, r.start + k))
-        weights.append(weight)
-        centres.append(centre)
-        reach.append(np.sqrt(c2_max))
-        moments.append(cell)
+            c -= centre[:, None]
+            np.multiply(c, c, out=c2)
+            c2_max = c2.max(axis=-1)
+            # some |c_b| >= 1/2, or NaN: b - a overflowed, or every w = 0
+            if not c2_max.max() < 0.25:
+                return None
+            np.multiply(c2, c, out=v[6])
+            np.multiply(c2, c2, out=c4)
+            np.multiply(w, c4, out=v[1])
+            np.multiply(v[1], c4, out=v[2])
+            np.multiply(v[2], c4, out=v[3])
+            # [., i, j] = sum w c^(4i) c^(j+1) = M_(4i+j+1), for each row
+            moment = np.matmul(
+                v[:4].transpose(1, 0, 2), v[4:].transpose(1, 2, 0)
+            )
+            if not ids and np.all(
+                centre**2 > _SHIFT_GIVE_UP * moment[:, 0, 1] / weight
+            ):
+                return None  # a common shift: the rows would all be listed
+            ids.extend(range(r.start, r.start + k))
+            weights.append(weight)
+            centres.append(centre)
+            reach.append(c2_max)
+            moments.append(moment.reshape(k, 16))
+    weight = np.concatenate(weights)
     return _combine_cells(
         amax,
-        np.concatenate(ids),
-        np.concatenate(weights),
+        np.array(ids),
+        weight,
         np.concatenate(centres),
-        np.concatenate(reach),
-        np.concatenate(moments),
+        np.sqrt(np.concatenate(reach)),
+        np.column_stack((weight, np.concatenate(moments))),
     )
 
 

@@ -537,6 +537,29 @@ def test_logits_moment_route_exact_shift_and_one_outlier():
         np.testing.assert_array_equal(got[kept], _log1p_minus(s1, s2)[kept])
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("which", ["logits_p", "logits_q"])
+@pytest.mark.parametrize("where", [0, 20_000, 39_999])
+def test_logits_large_non_finite_inputs_raise_without_warnings(
+    bad, which, where
+):
+    """Large inputs are checked only if the moment route gives up, which
+    a NaN or infinite logit anywhere makes it do, silently."""
+    import warnings
+
+    rng = np.random.default_rng(23)
+    a = rng.normal(scale=3.0, size=40_000)
+    b = a + 0.01 * rng.normal(size=a.size)
+    (a if which == "logits_p" else b)[where] = bad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(
+            ValueError,
+            match=rf"{which} must be finite; found .* index {where}",
+        ):
+            kl_logits(a, b)
+
+
 def test_logits_finite_but_huge_logits_are_accepted():
     """Their sum overflows (the cheap finiteness check fails), yet every
     logit is finite: accepted, and the same distribution gives 0."""
