@@ -842,15 +842,13 @@ _KEEP_EXP = 2**17
 
 
 #: Elements per block of :func:`_series_sums` (eight rows of scratch, 1 MB,
-#: within the second-level cache).  The matrix product of a block is
-#: 4 x 4 x 2^14 = 2^18 multiply-adds, which OpenBLAS (NumPy's wheels) runs
-#: on one thread; from 2^15 on it wakes a second one (M N K above 4 x
-#: 65536), and on a busy machine waiting for it cost more than the product:
-#: _series_sums on 10^6 logits took 5.8 ms with OPENBLAS_NUM_THREADS=1 and
-#: 16-143 ms without.  (For the same reason the block means are taken by
-#: einsum, not by BLAS's dot, which OpenBLAS threads from 10^4 elements.)
-#: With one thread 2^14 and 2^15 took the same time within the noise, 2^13
-#: 10 ms.
+#: within the second-level cache).  OpenBLAS (NumPy's wheels) runs large
+#: enough matrix and dot products on several threads, and on a busy machine
+#: waiting for them costs more than the product.  Measured on 10^6 logits:
+#: with blocks of 2^15 (a 4 x 4 x 2^15 product per block, and the block
+#: means by BLAS's dot) the pass took 5.8 ms with OPENBLAS_NUM_THREADS=1
+#: and 16-143 ms without; with blocks of 2^14 and the means by einsum
+#: 7.0-7.7 ms either way.  2^13 took 10 ms.
 _SERIES_BLOCK = 2**14
 
 #: The moment route is taken for rows of at least ``_SERIES_MIN_N`` and
