@@ -474,6 +474,28 @@ def test_logits_moment_route_against_mpmath(spread, scale):
         assert ref.rel_error(got[row], want) <= 1e-14
 
 
+@pytest.mark.parametrize("block", [16, 100, 2**14])
+def test_logits_moment_route_cells_moved_to_one_centre(block):
+    """Rows split into many blocks ("cells"), each centred at its own
+    mean, the moments moved to the row's mean by the binomial formula:
+    as mpmath, also where the cells' means differ by much more than the
+    spread within them (a trend along the row)."""
+    from klnotes import _kl
+
+    rng = np.random.default_rng(block)
+    a = rng.normal(scale=2.0, size=(3, 700))
+    b = a + 0.01 * rng.normal(size=a.shape)
+    b[1] += np.linspace(-0.2, 0.2, 700)  # cell means far apart
+    b[2] = a[2] + 1e-7 * rng.normal(size=700)
+    with _moment_route_for_any_size(), pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_kl, "_SERIES_BLOCK", block)
+        assert _kl._series_sums(a, b) is not None
+        got = kl_logits(a, b)
+    for row in range(3):
+        want = ref.kl_logits(a[row], b[row])
+        assert ref.rel_error(got[row], want) <= 1e-14
+
+
 def test_logits_moment_route_lists_rows_where_lo_matters():
     """A large common shift, or a rounded shift that leaves hi constant and
     only lo varying, is listed and computed again with lo kept: the
