@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import mpmath
@@ -398,6 +399,187 @@ def test_logits_batch_rows_of_both_routes():
             _kl_logits_fused(a, b), _kl_logits_general(a, b), rtol=1e-13
         )
         assert np.all(got >= 0.0)
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    st.integers(2, 400),
+    st.floats(0.0, 12.0),
+    st.floats(1e-12, 0.12),
+    st.one_of(st.just(0.0), st.floats(-1e4, 1e4)),
+    st.integers(0, 2**32 - 1),
+)
+def test_logits_long_rows_match_kl_of_softmax(n, scale, spread, shift, seed):
+    """The moment route for any scale, spread and common shift: as the
+    term-by-term general path."""
+    from klnotes._kl import _kl_logits_general
+
+    rng = np.random.default_rng(seed)
+    a = rng.normal(scale=scale, size=(2, n))
+    b = a + shift + spread * rng.normal(size=(2, n))
+    with _moment_route_for_any_size():
+        got = kl_logits(a, b)
+    assert np.all(got >= 0.0)
+    np.testing.assert_allclose(got, _kl_logits_general(a, b), rtol=1e-13)
+
+
+@contextlib.contextmanager
+def _moment_route_for_any_size():
+    """kl_logits takes the moment route for inputs of any size (it is
+    reserved for large ones, where it is faster), so that inputs small
+    enough for mpmath test it."""
+    from klnotes import _kl
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_kl, "_SERIES_MIN_N", 1)
+        mp.setattr(_kl, "_SERIES_MIN_SIZE", 1)
+        yield
+
+
+def _series_and_exact(a, b):
+    """kl_logits' sums for (rows, n) logits by moments (lo left out) and
+    term by term (lo kept), and the rows the moment route lists for lo."""
+    from klnotes._kl import _centred_sums, _series_sums
+
+    series = _series_sums(a, b)
+    if series is None:
+        return None, None
+    amax, z, m, s1, s2, listed = series
+    exact = _centred_sums(a, b, amax, z, m, np.empty((4, a.size)))
+    return (s1, s2, listed), exact
+
+
+@pytest.mark.parametrize("spread", [1e-9, 1e-4, 0.05, 0.1])
+@pytest.mark.parametrize("scale", [0.5, 3.0, 8.0])
+def test_logits_moment_route_against_mpmath(spread, scale):
+    """Long rows with every |c| < 1/2 take the moment route: S1 and S2 as
+    the term-by-term sums, D within a few ulp of mpmath.  No row is listed
+    for lo where the mean log-ratio m is small against the spread of c
+    (P spread out); with P on a few outcomes (scale 8) m can be several
+    times the spread, and the bound may list the row."""
+    rng = np.random.default_rng(int(100 * scale) + int(-np.log2(spread)))
+    a = rng.normal(scale=scale, size=(2, 1500))
+    b = a + spread * rng.normal(size=a.shape)
+    series, exact = _series_and_exact(a, b)
+    assert series is not None
+    s1, s2, listed = series
+    assert scale == 8.0 or listed.size == 0
+    np.testing.assert_allclose(s2, exact[1], rtol=1e-14)
+    # S1 is a residue of order eps * spread: equal to that order
+    assert np.all(np.abs(s1 - exact[0]) <= 1e-14 * np.sqrt(s2))
+    with _moment_route_for_any_size():
+        got = kl_logits(a, b)
+    for row in range(2):
+        want = ref.kl_logits(a[row], b[row])
+        assert ref.rel_error(got[row], want) <= 1e-14
+
+
+@pytest.mark.parametrize("block", [16, 100, 2**14])
+def test_logits_moment_route_cells_moved_to_one_centre(block):
+    """Rows split into many blocks ("cells"), each centred at its own
+    mean, the moments moved to the row's mean by the binomial formula:
+    as mpmath, also where the cells' means differ by much more than the
+    spread within them (a trend along the row)."""
+    from klnotes import _kl
+
+    rng = np.random.default_rng(block)
+    a = rng.normal(scale=2.0, size=(3, 700))
+    b = a + 0.01 * rng.normal(size=a.shape)
+    b[1] += np.linspace(-0.2, 0.2, 700)  # cell means far apart
+    b[2] = a[2] + 1e-7 * rng.normal(size=700)
+    with _moment_route_for_any_size(), pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_kl, "_SERIES_BLOCK", block)
+        assert _kl._series_sums(a, b) is not None
+        got = kl_logits(a, b)
+    for row in range(3):
+        want = ref.kl_logits(a[row], b[row])
+        assert ref.rel_error(got[row], want) <= 1e-14
+
+
+def test_logits_moment_route_lists_rows_where_lo_matters():
+    """A large common shift, or a rounded shift that leaves hi constant and
+    only lo varying, is listed and computed again with lo kept: the
+    results match mpmath; far logits leave the moment route at once."""
+    rng = np.random.default_rng(21)
+    a = rng.normal(scale=3.0, size=(4, 800))
+    b = a + 0.01 * rng.normal(size=a.shape)
+    b[1] = a[1] + 7.0 + 2.0**-35 * rng.normal(size=800)
+    b[2] = a[2] + 3.0  # rounds: hi = 3.0 throughout, lo alone varies
+    b[3] = a[3] + 1e4 + 2.0**-20 * rng.normal(size=800)
+    series, _ = _series_and_exact(a, b)
+    assert series is not None
+    assert series[2].tolist() == [1, 2, 3]
+    with _moment_route_for_any_size():
+        got = kl_logits(a, b)
+    for row in range(4):
+        want = ref.kl_logits(a[row], b[row])
+        assert float(want) > 0.0
+        assert ref.rel_error(got[row], want) <= 1e-13
+    far = rng.normal(scale=3.0, size=(1, 800))
+    assert _series_and_exact(a[:1], far)[0] is None
+    # a block of shifted rows only: the moment route gives up at once
+    assert _series_and_exact(a[1:4], b[1:4])[0] is None
+
+
+def test_logits_moment_route_exact_shift_and_one_outlier():
+    """On the moment route an exactly constant shift gives 0; one c at
+    +-0.49 (still in range) and at 0.51 (out of it: term by term) agree
+    with mpmath; and the sizes from which kl_logits takes it by itself."""
+    from klnotes._kl import (
+        _SERIES_MIN_N,
+        _SERIES_MIN_SIZE,
+        _log1p_minus,
+        _series_sums,
+    )
+
+    rng = np.random.default_rng(22)
+    n = 300
+    a = np.round(rng.normal(scale=3.0, size=n) * 2**20) / 2**20
+    with _moment_route_for_any_size():
+        assert kl_logits(a, a + 7.0) == 0.0
+        assert kl_logits(a + 1e4, a) == 0.0
+        for v in (0.49, -0.49, 0.51):
+            b = a + 1e-3 * rng.normal(size=n)
+            b[np.argmax(a)] += v
+            want = ref.kl_logits(a, b)
+            assert ref.rel_error(kl_logits(a, b), want) <= 1e-14
+    # at the thresholds, the moment route's result is what kl_logits gives
+    for shape in (
+        (_SERIES_MIN_SIZE,),
+        (_SERIES_MIN_SIZE // _SERIES_MIN_N, _SERIES_MIN_N),
+    ):
+        a = rng.normal(scale=3.0, size=shape)
+        b = a + 0.01 * rng.normal(size=shape)
+        fa, fb = a.reshape(-1, shape[-1]), b.reshape(-1, shape[-1])
+        amax, z, m, s1, s2, listed = _series_sums(fa, fb)
+        kept = np.ones(s1.size, dtype=bool)
+        kept[listed] = False  # P on a few outcomes: m may be large
+        assert kept.mean() > 0.5
+        got = np.atleast_1d(kl_logits(a, b))
+        np.testing.assert_array_equal(got[kept], _log1p_minus(s1, s2)[kept])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("which", ["logits_p", "logits_q"])
+@pytest.mark.parametrize("where", [0, 20_000, 39_999])
+def test_logits_large_non_finite_inputs_raise_without_warnings(
+    bad, which, where
+):
+    """Large inputs are checked only if the moment route gives up, which
+    a NaN or infinite logit anywhere makes it do, silently."""
+    import warnings
+
+    rng = np.random.default_rng(23)
+    a = rng.normal(scale=3.0, size=40_000)
+    b = a + 0.01 * rng.normal(size=a.size)
+    (a if which == "logits_p" else b)[where] = bad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(
+            ValueError,
+            match=rf"{which} must be finite; found .* index {where}",
+        ):
+            kl_logits(a, b)
 
 
 def test_logits_finite_but_huge_logits_are_accepted():
