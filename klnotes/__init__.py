@@ -27,6 +27,11 @@ disjoint supports. The stated exceptions:
 * :func:`js_normal` integrates non-negative terms by ``scipy.integrate.quad``
   at relative tolerance 1e-12 (1e-10 for standard deviations 1e5 and more
   apart; it accepts ratios up to 1e8).
+* :func:`kl_logits` adds its terms by dot products (NumPy's ``einsum``, and
+  BLAS matrix products for long, nearly equal inputs), whose rounding error
+  grows with the number of terms added in sequence where a few outcomes
+  carry the mass and thousands of others add small terms: 1.7e-13 measured
+  on 16,384 logits of which two carry the mass (``c`` up to 0.45).
 
 Inputs in float32, float16 or another narrower float type are accepted when
 they sum to 1 within a tolerance scaled to their type and length; the

@@ -680,11 +680,17 @@ def _series_sums(
     ``S1 = mu_1`` and ``S2 = E_P[psi(c)] = sum_{k=2}^{16} mu_k / k!``, the
     series of ``psi`` summed over the outcomes first.  It needs every
     ``|c| <= |c_b| + |delta_b| < 1/2`` (checked); then the omitted terms
-    are below ``2 (1/2)^15 / 17! < 2^-67`` of ``psi(c)`` (the bound of
-    ``klnotes._psi``).  The rounding error of each ``mu_k`` is a few
-    ``eps`` times ``E_P[|c|^k]`` (with the factor above), so ``S2``'s is
-    a few ``eps`` times ``E_P[psi(|c|)] <= 1.4 S2``
-    (``psi(|c|) / psi(c) <= psi(1/2) / psi(-1/2)``).
+    are below ``2 (1/2)^15 / 17! < 2^-62`` of ``psi(c)`` (the bound of
+    ``klnotes._psi``; 1.96e-19 at ``c = -1/2`` in mpmath, still below
+    2^-62).  The rounding error of each ``mu_k`` is that of a dot product
+    over a cell: ``eps`` times ``E_P[|c|^k]`` (with the factor above) times
+    the number of terms BLAS adds in sequence, which for a cell of 2^14
+    can reach thousands where a few outcomes carry the mass and thousands
+    of others add small terms (the exception in the package docstring);
+    with the mass spread it stays a few ``eps``.  ``S2``'s error is then
+    as large, relative to ``E_P[psi(|c|)] <= 1.4 S2``
+    (``psi(|c|) / psi(c) <= psi(1/2) / psi(-1/2)``), so at most about 2.8
+    times that of the moments relative to ``S2``.
 
     **Leaving out lo.**  ``lo``, the rounding error of ``hi = fl(b - a)``
     (``|lo| <= eps |hi|``, ``eps = 2^-53``), is not formed here; that is
