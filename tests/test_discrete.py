@@ -478,9 +478,9 @@ def test_logits_long_dot_products_are_the_stated_exception(monkeypatch):
     """The package docstring's exception for kl_logits: two outcomes carry
     the mass and 16,382 others add small terms, so the dot products add
     thousands of tiny terms to a large partial sum in sequence. Measured
-    1.65e-13 (above the 1e-13 of nearly equal inputs); this holds it below
-    1e-12 on both routes, and the same length with the mass spread out
-    within the promise."""
+    1.65e-13 (above the 1e-13 of nearly equal inputs); this holds it and
+    the docstring's second case below 1e-12 on both routes, and the same
+    length with the mass spread out within the promise."""
     n = 2**14
     a = np.full(n, -34.0)
     a[:2] = 0.0
@@ -493,6 +493,11 @@ def test_logits_long_dot_products_are_the_stated_exception(monkeypatch):
     monkeypatch.setattr(_kl, "_SERIES_MIN_SIZE", 2 * n)  # term by term
     assert ref.rel_error(kl_logits(a, a + d), want) <= 1e-12
     monkeypatch.undo()
+    # one term carries most of the sum (measured 1.4e-13, term by term)
+    flat, moved = np.zeros(8000), np.full(8000, -1e-4)
+    moved[0] = 0.4999
+    want = ref.kl_logits(flat, moved)
+    assert ref.rel_error(kl_logits(flat, moved), want) <= 1e-12
     spread = np.random.default_rng(7).normal(scale=0.5, size=n)
     want = ref.kl_logits(spread, spread + 0.5 * d)
     assert ref.rel_error(kl_logits(spread, spread + 0.5 * d), want) <= 1e-13
