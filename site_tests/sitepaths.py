@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -48,3 +50,30 @@ def watch(page, url: str) -> tuple[list[str], list[str]]:
         "request", lambda r: r.url.startswith(home) or outside.append(r.url)
     )
     return errors, outside
+
+
+_first_loads: dict[str, dict[str, int]] = {}
+
+
+def first_load(open_page, server: str, rel: str) -> dict[str, int]:
+    """What a page's first load at laptop width fetches from the site: each
+    file's size gzip-compressed, as a server sends it, by its path in the
+    site. Measured once per worker (a page's tests share a worker)."""
+    if rel not in _first_loads:
+        page, url = open_page(rel, "laptop-1280")
+        urls: list[str] = []
+        page.on("requestfinished", lambda r: urls.append(r.url))
+        page.goto(url, wait_until="networkidle")
+        files = {
+            SITE / unquote(urlsplit(u).path).lstrip("/")
+            for u in urls
+            if u.startswith(server)
+        }
+        _first_loads[rel] = {
+            f.relative_to(SITE).as_posix(): len(
+                gzip.compress(f.read_bytes(), 6)
+            )
+            for f in files
+            if f.is_file()
+        }
+    return _first_loads[rel]

@@ -12,10 +12,9 @@ phone with a 4x slower CPU and weighed as transferred; screenshots land in
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 from PIL import Image
@@ -26,6 +25,7 @@ from sitepaths import (
     SCREENSHOTS,
     SITE,
     VIEWPORTS,
+    first_load,
     probe,
     require,
     watch,
@@ -214,21 +214,7 @@ def test_slow_phone_sees_typeset_math_without_layout_shift(rel, open_page):
 @pytest.mark.parametrize("rel", CHAPTERS)
 def test_first_load_is_light(rel, open_page, server):
     """What a chapter's first load transfers, gzip-compressed as a server sends it, without figures."""
-    page, url = open_page(rel, "laptop-1280")
-    urls = []
-    page.on("requestfinished", lambda r: urls.append(r.url))
-    page.goto(url, wait_until="load")
-    page.wait_for_timeout(SETTLE_MS)
-    files = {
-        SITE / unquote(urlsplit(u).path).lstrip("/")
-        for u in urls
-        if u.startswith(server)
-    }
-    sizes = {
-        f.relative_to(SITE).as_posix(): len(gzip.compress(f.read_bytes(), 6))
-        for f in files
-        if f.is_file()
-    }
+    sizes = first_load(open_page, server, rel)
     # figures and their scripts: test_interactive.py weighs them
     figures = ("_images/", "_static/vega-bundle")
     weight = sum(v for k, v in sizes.items() if not k.startswith(figures))

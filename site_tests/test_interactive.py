@@ -10,16 +10,21 @@ at both widths (and one in dark mode) go to ``_build/screenshots/``.
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pytest
 from scipy import stats
-from sitepaths import CHAPTERS, SCREENSHOTS, SITE, VIEWPORTS, require, watch
+from sitepaths import (
+    CHAPTERS,
+    SCREENSHOTS,
+    VIEWPORTS,
+    first_load,
+    require,
+    watch,
+)
 
 import klnotes
 from klnotes.models.bandit import ascend_surrogate
@@ -305,20 +310,7 @@ def test_interactive_figure_reads_in_dark_mode(open_page):
 @pytest.mark.parametrize("rel", CHAPTERS)
 def test_chapter_with_its_figures_stays_within_budget(rel, open_page, server):
     """A chapter's first load with figures and figure scripts, gzip as a server sends it."""
-    page, url = open_page(rel, "laptop-1280")
-    urls = []
-    page.on("requestfinished", lambda r: urls.append(r.url))
-    page.goto(url, wait_until="networkidle")
-    files = {
-        SITE / unquote(urlsplit(u).path).lstrip("/")
-        for u in urls
-        if u.startswith(server)
-    }
-    sizes = {
-        f.name: len(gzip.compress(f.read_bytes(), 6))
-        for f in files
-        if f.is_file()
-    }
+    sizes = first_load(open_page, server, rel)
     total = sum(sizes.values())
     assert total <= MAX_FIGURE_LOAD_BYTES, (
         f"{rel}: {total / 2**20:.2f} MB with figures: "
