@@ -165,7 +165,10 @@ def slider(
             f"values must be a 1-D grid of >= 2 points; got {grid!r}"
         )
     steps = np.diff(grid)
-    step = float(steps[0])
+    # the grid's spacing as a short decimal (12 significant digits, as `at`
+    # reads the settings back): np.diff leaves rounding noise such as
+    # 0.20000000000000018, which would be the range input's step
+    step = float(f"{(grid[-1] - grid[0]) / (grid.size - 1):.12g}")
     if step <= 0 or not np.allclose(steps, step, rtol=1e-9, atol=0):
         raise ValueError("values must be increasing and evenly spaced")
     start = float(grid[grid.size // 2]) if value is None else float(value)

@@ -240,6 +240,17 @@ def test_readout_rejects_bad_texts(texts, kw, match):
         readout(texts, T, **kw)
 
 
+def test_slider_step_is_the_grid_spacing_without_rounding_noise():
+    """np.diff of a rounded grid leaves noise (0.19999999999999998 here);
+    the range input steps by the spacing as written, and every setting
+    that `at` reads back from it is a value of the grid."""
+    grid = np.round(np.arange(0.1, 3.0, 0.2), 1)
+    assert np.diff(grid)[0] != 0.2
+    t = slider("t", grid, label="t")
+    assert t.param.bind.step == 0.2
+    at([{"t": float(v)} for v in grid], t)  # raises if a setting is off-grid
+
+
 @pytest.mark.parametrize(
     ("values", "value", "match"),
     [
