@@ -115,12 +115,21 @@ def assignments(session: nox.Session) -> None:
     """The lab sheets' kit (otter-grader, in .venv-teacher), then its tests."""
     teacher = ROOT / ".venv-teacher" / "bin"
     if not (teacher / "python").exists():
-        session.run("python3", "-m", "venv", ".venv-teacher", external=True)
+        # uv (pinned in requirements.txt): the same pins as pip, at a sixth
+        # of pip's CPU time (7 against 46 s here)
+        run(
+            session, "uv", "venv", "-q", ".venv-teacher", "--python", "python3"
+        )
         pins = ["-r", "requirements.txt", "-r", "requirements-teacher.txt"]
-        # --no-compile: no byte-compiling of every module at install (half of
-        # pip's time); Python compiles what it imports, once
-        install = [str(teacher / "pip"), "install", "-q", "--no-compile"]
-        session.run(*install, *pins, external=True)
+        run(
+            session,
+            "uv",
+            "pip",
+            "install",
+            "-q",
+            *pins,
+            VIRTUAL_ENV=str(teacher.parent),
+        )
     python = str(teacher / "python")
     session.run(python, "scripts/build_assignments.py", external=True)
     tests = ["-p", "no:cacheprovider", "assignment_tests", *session.posargs]
