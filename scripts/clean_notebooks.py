@@ -148,8 +148,16 @@ def glue(text: str) -> str:
     return ("\n\n" if block else " ") + text
 
 
-def fold(summary: str, body: str) -> str:
-    return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>"
+FOLD = "<details>\n<summary>{}</summary>\n\n{{body}}\n\n</details>"
+FORMS = dict.fromkeys(NAMES, "**{head}.**{glued}") | {  # directive -> text
+    "exercise": "#### {head}\n\n{body}",
+    "prf:proof": "*Proof.*{glued}",
+    "solution": FOLD.format("Solution to {head}"),
+    "solution-start": "##### Solution to {head}\n\n{body}",  # spans cells
+    "solution-end": "*(End of the solution.)*",
+    "dropdown": FOLD.format("{title}"),  # e.g. "Going deeper: ..."
+    "admonition": "\n***\n\n**{title}**\n\n{body}\n\n***\n",
+}
 
 
 def convert(text: str, nums: Numbers, cited: list[str]) -> str:
@@ -173,26 +181,14 @@ def convert(text: str, nums: Numbers, cited: list[str]) -> str:
             label, arg = arg, nums.titles.get(arg, "")
         title = roles(arg, nums, cited)
         head = nums.labels.get(label, "") + (f" ({title})" if title else "")
-        if name == "exercise":
-            out.append(f"#### {head}\n\n{body}")
-        elif name in NAMES:
-            out.append(f"**{head}.**" + glue(body))
-        elif name == "prf:proof":
-            end = "\n\n" if body.endswith("$$") else " "
-            out.append("*Proof.*" + glue(body) + end + "$\\square$")
-        elif name == "solution":
-            out.append(fold(f"Solution to {head}", body))
-        elif name == "solution-start":  # a gated solution spans cells
-            out.append(f"##### Solution to {head}\n\n{body}".rstrip())
-        elif name == "solution-end":
-            out.append("*(End of the solution.)*")
-        elif name in ("admonition", "dropdown"):  # e.g. "Going deeper: ..."
-            if name == "dropdown" or "dropdown" in options.get("class", ""):
-                out.append(fold(title, body))
-            else:
-                out.append(f"\n***\n\n**{title}**\n\n{body}\n\n***\n")
-        else:
+        if name == "admonition" and "dropdown" in options.get("class", ""):
+            name = "dropdown"
+        if name not in FORMS:
             raise ValueError(f"no plain rendering for the directive {name}")
+        qed = ("\n\n" if body.endswith("$$") else " ") + "$\\square$"
+        glued = glue(body) + (qed if name == "prf:proof" else "")
+        parts = {"head": head, "title": title, "body": body, "glued": glued}
+        out.append(FORMS[name].format(**parts))
     out += lines[pos:]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
 

@@ -22,6 +22,7 @@ from sphinx_exercise.nodes import exercise_subtitle, solution_node
 
 LOGGER = logging.getLogger(__name__)
 CHAPTER = re.compile(r"^book/(\d\d)_\w+$")
+XREFS = ("ref", "numref", "eq")  # the roles that cite a label
 WORD = re.compile(r"[\w'’-]+")
 HEADER = re.compile(
     r"^(Proof|Derivation|Computation|Coding) · difficulty ([123]) of 3$"
@@ -77,11 +78,7 @@ def read_chapter(app, doctree: nodes.document) -> None:
         labels.update(node["names"])
         if node.get("label"):
             labels.add(node["label"].lower())
-        if isinstance(node, pending_xref) and node["reftype"] in (
-            "ref",
-            "numref",
-            "eq",
-        ):
+        if isinstance(node, pending_xref) and node["reftype"] in XREFS:
             cited.add(node["reftarget"].lower())
     title = next(doctree.findall(nodes.title)).astext()
     chapter = {"title": title, "labels": labels, "cited": cited, **tally}
