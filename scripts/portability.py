@@ -1,11 +1,10 @@
 """Re-run the chapters under other floating-point "machines"; list fragile cells.
 
-NumPy dispatches SIMD kernels for exp/log per CPU, and OpenBLAS picks kernels and
+NumPy dispatches SIMD kernels for exp/log per CPU; OpenBLAS picks kernels and
 summation order per CPU model and thread count. This runs nbval (the project's
-pytest configuration) once per variant: ``no-simd`` (NPY_DISABLE_CPU_FEATURES =
-every dispatched SIMD group), ``blas-generic`` (the baseline OpenBLAS kernel, one
-thread), ``blas-other`` (another kernel family, two threads) and ``as-is`` (unless
-``--skip-as-is``), and prints each failing cell's variants. Exit 0 iff none failed:
+pytest configuration) with each dispatched SIMD group disabled, with the
+baseline OpenBLAS kernel on one thread, with another kernel family on two, and
+as is. Exit 0 iff no cell failed:
 
     .venv/bin/python scripts/portability.py [--skip-as-is] [targets, default: book]
 """
