@@ -68,11 +68,11 @@ def differences(md: Path, ipynb: Path) -> list[str]:
     problems = [f"{len(src)} cells in the source, {len(out)} in the notebook"]
     problems = problems if len(src) != len(out) else []
     for i, (a, b) in enumerate(zip(src, out, strict=False)):
-        if what := [
-            k for k in ("cell_type", "source", "metadata") if a[k] != b[k]
-        ]:
-            start = a.source.partition("\n")[0][:60]
-            problems.append(f"cell {i} differs in its {what[0]} ({start!r})")
+        for what in ("cell_type", "source", "metadata"):
+            if a[what] != b[what]:
+                start = a.source.partition("\n")[0][:60]
+                problems.append(f"cell {i} differs in its {what} ({start!r})")
+                break
     return problems
 
 
