@@ -1,17 +1,13 @@
 """Write the chapters as plain Jupyter notebooks: notebooks/NN_topic.ipynb.
 
-    python scripts/clean_notebooks.py            (write them)
-    python scripts/clean_notebooks.py --check    (exit 1 if any is out of date)
+    python scripts/clean_notebooks.py [--check]   (--check: exit 1 if stale)
 
-The stored executed chapters (book/NN_topic.ipynb) are written in MyST, which Jupyter,
-JupyterLab and Colab show as literal text. These copies have the same cells and outputs
-with the markup resolved the way the site resolves it: citations as author-year text
-linked to the DOI or URL of their book/references.bib entry (and a reference list at the
-end), equation, theorem, exercise and figure references as the site's numbers ("(3.4)",
-"Theorem 2.6"), theorems and exercises as headed paragraphs, solutions collapsed in
-<details>, labelled displays with \\tag. The Binder and Colab buttons and the notebook
-download of the site use them (book/_ext/editions.py). Block structure comes from
-myst-parser's markdown-it parser; citations from pybtex (both dependencies of the book).
+Jupyter and Colab show the MyST of book/NN_topic.ipynb as literal text. These
+copies keep its cells and outputs and resolve the markup as the site does:
+citations as linked author-year text (and a reference list), references as the
+site's numbers, theorems and exercises as headed paragraphs, solutions folded
+in <details>, labelled displays with \\tag. Blocks come from myst-parser's
+markdown-it parser, citations from pybtex (both used by the book).
 """
 
 from __future__ import annotations
@@ -43,7 +39,7 @@ BIB = parse_file(ROOT / "book" / "references.bib")
 
 
 def chapters() -> list[str]:
-    """Stems of the numbered chapters, in the order (and so the numbers) of _toc.yml."""
+    """Stems of the numbered chapters, in the order (and numbers) of _toc.yml."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     return [
         Path(c["file"]).name
@@ -53,37 +49,31 @@ def chapters() -> list[str]:
     ]
 
 
-def directive_parts(content: str) -> tuple[dict[str, str], str]:
-    """Split a directive's ``:key: value`` options from its body."""
-    lines, options = content.splitlines(), {}
-    while lines and (m := re.match(r"^:([\w-]+):\s*(.*)$", lines[0])):
-        options[m.group(1)] = m.group(2).strip()
-        lines.pop(0)
-    return options, "\n".join(lines).strip("\n")
-
-
 def notebook(stem: str) -> dict:
     return json.loads((ROOT / "book" / f"{stem}.ipynb").read_text("utf-8"))
 
 
-def directive(tok) -> re.Match | None:
-    """``{name} argument`` of a directive fence, None for any other token."""
-    if tok.type in ("fence", "colon_fence"):
-        return DIRECTIVE.match(tok.info)
-    return None
-
-
 def blocks(text: str):
-    """Top-level markdown-it tokens with their line ranges (directive fences included)."""
+    """Top-level markdown-it tokens, each with ``(name, argument, options,
+    body)`` if it is a directive fence (else None)."""
     for tok in MD.parse(text):
-        if tok.level == 0 and tok.map and not tok.type.endswith("_close"):
-            yield tok
+        if tok.level or not tok.map or tok.type.endswith("_close"):
+            continue
+        m = "fence" in tok.type and DIRECTIVE.match(tok.info)
+        if not m:
+            yield tok, None
+            continue
+        lines, options = tok.content.splitlines(), {}
+        while lines and (o := re.match(r"^:([\w-]+):\s*(.*)$", lines[0])):
+            options[o[1]] = o[2].strip()
+            lines.pop(0)
+        yield tok, (m[1], m[2], options, "\n".join(lines).strip("\n"))
 
 
 class Numbers:
-    """What the site prints for a reference to each label, numbered as Sphinx does:
-    per chapter, one counter per kind of theorem, exercises, labelled displays, figures.
-    ``edition_tests/test_notebooks.py`` checks every number against the built site."""
+    """What the site prints for a reference to each label, numbered as Sphinx
+    does: per chapter, one counter per kind of theorem, exercises, labelled
+    displays, figures (``edition_tests/test_notebooks.py`` compares them)."""
 
     def __init__(self) -> None:
         self.labels: dict[str, str] = {}
@@ -103,27 +93,25 @@ class Numbers:
 
     def walk(self, text: str) -> None:
         target = None
-        for tok in blocks(text):
+        for tok, d in blocks(text):
             if tok.type == "math_block_label":
                 self.add(tok.info, "eq", "({})")
             elif tok.type == "myst_target":
                 target = tok.content
             elif tok.type == "heading_open" and target:
-                self.labels[target] = text.splitlines()[tok.map[0]].lstrip(
-                    "# "
-                )
-                target = None
-            elif m := directive(tok):
-                options, body = directive_parts(tok.content)
-                if m.group(1) in NAMES:
+                heading = text.splitlines()[tok.map[0]]
+                self.labels[target], target = heading.lstrip("# "), None
+            elif d:
+                name, arg, options, body = d
+                if name in NAMES:
                     label = options["label"]
-                    self.add(label, m.group(1), NAMES[m.group(1)] + " {}")
-                    self.titles[label] = m.group(2)
+                    self.add(label, name, NAMES[name] + " {}")
+                    self.titles[label] = arg
                 self.walk(body)
 
 
 def cite(keys: str, cited: list[str]) -> str:
-    """``{cite}`a,b``` -> [Author and Other, year; Author et al., year], linked."""
+    """``{cite}`a,b``` -> [Author and Other, year; Author et al., year]."""
     parts = []
     for key in (k.strip() for k in keys.split(",")):
         entry = BIB.entries[key]
@@ -139,7 +127,7 @@ def cite(keys: str, cited: list[str]) -> str:
 
 
 def roles(text: str, nums: Numbers, cited: list[str]) -> str:
-    """Inline roles as the site prints them (a role is ``{name}`content```)."""
+    """Inline roles (``{name}`content```) as the site prints them."""
 
     def one(m: re.Match) -> str:
         role, content = m.groups()
@@ -160,75 +148,49 @@ def glue(text: str) -> str:
     return ("\n\n" if block else " ") + text
 
 
+FOLD = "<details>\n<summary>{}</summary>\n\n{{body}}\n\n</details>"
+FORMS = dict.fromkeys(NAMES, "**{head}.**{glued}") | {  # directive -> text
+    "exercise": "#### {head}\n\n{body}",
+    "prf:proof": "*Proof.*{glued}",
+    "solution": FOLD.format("Solution to {head}"),
+    "solution-start": "##### Solution to {head}\n\n{body}",  # spans cells
+    "solution-end": "*(End of the solution.)*",
+    "dropdown": FOLD.format("{title}"),  # e.g. "Going deeper: ..."
+    "admonition": "\n***\n\n**{title}**\n\n{body}\n\n***\n",
+}
+
+
 def convert(text: str, nums: Numbers, cited: list[str]) -> str:
     """One MyST markdown cell -> plain Jupyter markdown."""
     lines, out, pos = text.splitlines(), [], 0
-    for tok in blocks(text):
+    for tok, d in blocks(text):
         start, end = tok.map
         out += lines[pos:start]
         pos = end
-        if tok.type == "myst_target":
-            continue
         if tok.type == "math_block_label":
             n = nums.labels[tok.info].strip("()")
             out.append(f"$$\n{tok.content.strip()}\n\\tag{{{n}}}\n$$")
-            continue
-        if not (m := directive(tok)):
+        elif not d and tok.type != "myst_target":
             out.append(roles("\n".join(lines[start:end]), nums, cited))
+        if not d:
             continue
-        name, arg = m.groups()
-        options, body = directive_parts(tok.content)
+        name, arg, options, body = d
         body = convert(body, nums, cited)
-        if name in NAMES:
-            title = roles(arg, nums, cited)
-            head = nums.labels[options["label"]] + (
-                f" ({title})" if title else ""
-            )
-            out.append(
-                f"#### {head}\n\n{body}"
-                if name == "exercise"
-                else f"**{head}.**" + glue(body)
-            )
-        elif name == "prf:proof":
-            end = "\n\n" if body.endswith("$$") else " "
-            out.append("*Proof.*" + glue(body) + end + "$\\square$")
-        elif name in ("solution", "solution-start"):
-            title = roles(nums.titles.get(arg, ""), nums, cited)
-            head = f"Solution to {nums.labels[arg]}" + (
-                f" ({title})" if title else ""
-            )
-            out.append(
-                f"<details>\n<summary>{head}</summary>\n\n{body}\n\n</details>"
-                if name == "solution"  # a gated solution spans several cells
-                else f"##### {head}\n\n{body}".rstrip()
-            )
-        elif name == "solution-end":
-            out.append("*(End of the solution.)*")
-        elif name in ("admonition", "dropdown"):  # e.g. "Going deeper: ..."
-            title = roles(arg, nums, cited)
-            folded = name == "dropdown" or "dropdown" in options.get(
-                "class", ""
-            )
-            out.append(
-                f"<details>\n<summary>{title}</summary>\n\n{body}\n\n</details>"
-                if folded
-                else f"\n***\n\n**{title}**\n\n{body}\n\n***\n"
-            )
-        else:
-            raise ValueError(
-                f"no plain rendering for the directive {{{name}}}"
-            )
+        label = options.get("label", "")
+        if name.startswith("solution"):  # its argument: the exercise's label
+            label, arg = arg, nums.titles.get(arg, "")
+        title = roles(arg, nums, cited)
+        head = nums.labels.get(label, "") + (f" ({title})" if title else "")
+        if name == "admonition" and "dropdown" in options.get("class", ""):
+            name = "dropdown"
+        if name not in FORMS:
+            raise ValueError(f"no plain rendering for the directive {name}")
+        qed = ("\n\n" if body.endswith("$$") else " ") + "$\\square$"
+        glued = glue(body) + (qed if name == "prf:proof" else "")
+        parts = {"head": head, "title": title, "body": body, "glued": glued}
+        out.append(FORMS[name].format(**parts))
     out += lines[pos:]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
-
-
-def references(cited: list[str]) -> str:
-    """The entries a chapter cites, formatted and sorted as the bibliography is."""
-    style = find_plugin("pybtex.style.formatting", "plain")()
-    entries = style.format_bibliography(BIB, cited)
-    return "## References\n\n" + "\n".join(
-        "- " + " ".join(e.text.render_as("markdown").split()) for e in entries
-    )
 
 
 def clean(stem: str, nums: Numbers) -> dict:
@@ -238,8 +200,14 @@ def clean(stem: str, nums: Numbers) -> dict:
         if cell["cell_type"] == "markdown":
             text = convert("".join(cell["source"]), nums, cited)
             cell["source"] = text.splitlines(keepends=True)
-    if cited:
-        source = references(cited).splitlines(keepends=True)
+    if cited:  # sorted and formatted as the bibliography is
+        style = find_plugin("pybtex.style.formatting", "plain")()
+        entries = style.format_bibliography(BIB, cited)
+        text = "## References\n\n" + "\n".join(
+            "- " + " ".join(e.text.render_as("markdown").split())
+            for e in entries
+        )
+        source = text.splitlines(keepends=True)
         nb["cells"].append(
             {
                 "cell_type": "markdown",

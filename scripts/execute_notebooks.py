@@ -24,6 +24,7 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+import numpy as np
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,9 +46,7 @@ def pair(path: Path) -> tuple[Path, Path]:
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Make the notebook a function of its sources and outputs only."""
-    nb.metadata = nbformat.from_dict(
-        {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}
-    )
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}
     nb.nbformat, nb.nbformat_minor = 4, 5
     seen: dict[str, int] = {}
     for cell in nb.cells:
@@ -81,34 +80,21 @@ def execute(md: Path) -> tuple[float, bool]:
     """Run one chapter; return (seconds, whether its notebook was written)."""
     ipynb = pair(md)[1]
     nb = normalise(jupytext.read(md))
-    client = NotebookClient(
+    start = time.perf_counter()
+    NotebookClient(
         nb,
         timeout=600,
         kernel_name="python3",
         record_timing=False,
         coalesce_streams=True,
         resources={"metadata": {"path": str(BOOK)}},
-    )
-    start = time.perf_counter()
-    client.execute()
+    ).execute()
     seconds = time.perf_counter() - start
     text = nbformat.writes(normalise(nb)) + "\n"
     changed = not ipynb.exists() or ipynb.read_text(encoding="utf-8") != text
     if changed:
         ipynb.write_text(text, encoding="utf-8")
     return seconds, changed
-
-
-def record(times: dict, stem: str, seconds: float) -> None:
-    """One chapter's wall time and what it was measured with."""
-    import numpy as np
-
-    times[stem] = {
-        "seconds": round(seconds, 1),
-        "date": dt.date.today().isoformat(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-    }
 
 
 def main(argv: list[str]) -> int:
@@ -129,7 +115,12 @@ def main(argv: list[str]) -> int:
     for md in chosen:
         seconds, changed = execute(md)
         if changed or args.record or md.stem not in times:
-            record(times, md.stem, seconds)
+            times[md.stem] = {  # and what it was measured with
+                "seconds": round(seconds, 1),
+                "date": dt.date.today().isoformat(),
+                "python": platform.python_version(),
+                "numpy": np.__version__,
+            }
         state = "written" if changed else "unchanged"
         print(f"book/{md.stem}.ipynb: {seconds:.1f} s, {state}", flush=True)
     TIMES.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")

@@ -225,3 +225,9 @@ def test_exercises_from_the_registry(built):
         "book/02_two.html#ex-2-chain",
         "book/01_one.html#ex-1-coins",
     ]
+
+
+def test_guide_page_is_reread_when_a_chapter_or_a_time_changes(built):
+    env, _, _ = built
+    deps = {Path(d).name for d in env.dependencies["a_guide"]}
+    assert {"01_one.md", "02_two.md", "execution_times.json"} <= deps

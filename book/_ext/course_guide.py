@@ -22,6 +22,7 @@ from sphinx_exercise.nodes import exercise_subtitle, solution_node
 
 LOGGER = logging.getLogger(__name__)
 CHAPTER = re.compile(r"^book/(\d\d)_\w+$")
+XREFS = ("ref", "numref", "eq")  # the roles that cite a label
 WORD = re.compile(r"[\w'’-]+")
 HEADER = re.compile(
     r"^(Proof|Derivation|Computation|Coding) · difficulty ([123]) of 3$"
@@ -30,7 +31,7 @@ READING_RULE = (
     "Reading time = words of prose / 200 per minute + 30 s per display "
     "equation + 4 s per line of code shown, rounded up to 5 minutes. "
     "Solutions and hidden cells are not counted. Optional: the 'Going "
-    "deeper' boxes and cells."
+    "deeper' boxes and cells. Running: the execution-time page."
 )
 
 
@@ -68,33 +69,24 @@ def count(node: nodes.Node, tally: dict[str, list[int]], part="core") -> None:
 
 def read_chapter(app, doctree: nodes.document) -> None:
     """Record a chapter's counts, labels and cited labels (doctree-read)."""
-    env = app.env
-    if not CHAPTER.match(env.docname):
+    if not CHAPTER.match(app.env.docname):
         return
     tally = {"core": [0, 0, 0], "optional": [0, 0, 0]}
     count(doctree, tally)
-    labels = set()
+    labels, cited = set(), set()
     for node in doctree.findall(nodes.Element):
         labels.update(node["names"])
         if node.get("label"):
             labels.add(node["label"].lower())
-    cited = {
-        x["reftarget"].lower()
-        for x in doctree.findall(nodes.Element)
-        if x.tagname == "pending_xref"
-        and x["refdomain"] in ("std", "math", "prf")
-        and x["reftype"] in ("ref", "numref", "eq")
-    }
+        if isinstance(node, pending_xref) and node["reftype"] in XREFS:
+            cited.add(node["reftarget"].lower())
     title = next(doctree.findall(nodes.title)).astext()
-    guide = _data(env)
-    guide[env.docname] = {"title": title, **tally}
-    guide[env.docname].update(labels=labels, cited=cited)
+    chapter = {"title": title, "labels": labels, "cited": cited, **tally}
+    _data(app.env)[app.env.docname] = chapter
 
 
 def _data(env) -> dict:
-    if not hasattr(env, "klnotes_guide"):
-        env.klnotes_guide = {}
-    return env.klnotes_guide
+    return vars(env).setdefault("klnotes_guide", {})
 
 
 def chapters(env) -> list[tuple[str, dict]]:
@@ -120,8 +112,7 @@ def dependencies(env) -> dict[str, dict[str, list[str]]]:
 def exercises(env) -> list[dict]:
     """Every exercise (sphinx-exercise's registry) with its header line."""
     found = []
-    registry = getattr(env, "sphinx_exercise_registry", {})
-    for label, entry in registry.items():
+    for label, entry in getattr(env, "sphinx_exercise_registry", {}).items():
         if not entry["type"].startswith("exercise"):
             continue
         node = entry["node"]
@@ -129,12 +120,11 @@ def exercises(env) -> list[dict]:
         title = sub.astext().strip("() ") if sub else ""
         first = next(node.findall(nodes.paragraph), None)
         header = first.astext() if first else ""
-        match = HEADER.match(header)
-        emphasis = first is not None and isinstance(first[0], nodes.emphasis)
         ex = {"label": label, "doc": entry["docname"], "title": title}
-        ex["line"] = node.line
-        ex["type"], ex["level"] = match.groups() if match else ("—", "—")
-        if not (match and emphasis and title):
+        ex["line"], ex["type"], ex["level"] = node.line, "—", "—"
+        if match := HEADER.match(header):
+            ex["type"], ex["level"] = match[1], f"{match[2]} of 3"
+        if not (match and isinstance(first[0], nodes.emphasis) and title):
             ex["problem"] = f"title {title!r}, first line {header[:40]!r}"
         found.append(ex)
     return sorted(found, key=lambda e: (e["doc"], e["line"] or 0))
@@ -164,97 +154,94 @@ def link(env, doc: str, text: str, label: str = "") -> nodes.Node:
     return ref
 
 
-class GuideDirective(SphinxDirective):
-    def chapter_link(self, doc: str, long: bool = True) -> nodes.Node:
-        title = _data(self.env)[doc]["title"]
-        text = f"{number(doc)}. {title}" if long else f"ch. {number(doc)}"
-        return link(self.env, doc, text)
+def chapter_link(env, doc: str, long: bool = True) -> nodes.Node:
+    title = _data(env)[doc]["title"]
+    text = f"{number(doc)}. {title}" if long else f"ch. {number(doc)}"
+    return link(env, doc, text)
+
+
+def chapter_times(env, times: dict) -> list[nodes.Node]:
+    rows, total = [], [0, 0, 0.0]
+    for doc, c in chapters(env):
+        core, extra = (reading_minutes(*c[k]) for k in ("core", "optional"))
+        run = times.get(doc.removeprefix("book/"), {}).get("seconds")
+        total = [total[0] + core, total[1] + extra, total[2] + (run or 0)]
+        words = f"{c['core'][0]:,} + {c['optional'][0]:,}"
+        ran = f"{run:.0f} s" if run is not None else "not measured"
+        cells = [f"{core} min", f"{extra} min", ran]
+        rows.append([chapter_link(env, doc), words, *cells])
+    sums = [f"{total[0]} min", f"{total[1]} min", f"{total[2]:.0f} s"]
+    rows.append(["Total", "", *sums])
+    head = ["Chapter", "Words (core + optional)", "Core", "Optional"]
+    table_ = table([*head, "Running"], rows, [40, 18, 12, 12, 14])
+    return [table_, nodes.paragraph("", READING_RULE)]
+
+
+def execution_times(env, times: dict) -> list[nodes.Node]:
+    rows = []
+    for doc, _c in chapters(env):
+        t = times.get(doc.removeprefix("book/"))
+        when = t and f"{t['date']}, Python {t['python']}, NumPy {t['numpy']}"
+        ran = f"{t['seconds']:.1f}" if t else "not measured"
+        rows.append([chapter_link(env, doc), ran, when or ""])
+    return [table(["Chapter", "Seconds", "Measured"], rows, [50, 15, 35])]
+
+
+def chapter_dependencies(env, times: dict) -> list[nodes.Node]:
+    deps, rows = dependencies(env), []
+    for doc, _c in chapters(env):
+        on = sorted(deps.get(doc, {}).items())
+        cell = nodes.inline("", "" if on else "the introduction only")
+        for i, (earlier, labels) in enumerate(on):
+            cell += nodes.Text("; " if i else "")
+            cell += chapter_link(env, earlier, long=False)
+            cell += nodes.Text(f" ({', '.join(labels)})")
+        rows.append([chapter_link(env, doc), cell])
+    return [
+        table(["Chapter", "Builds on (the labels it cites)"], rows, [40, 60])
+    ]
+
+
+def exercise_table(env, times: dict) -> list[nodes.Node]:
+    rows, found = [], {ex["doc"] for ex in exercises(env)}
+    for doc in sorted(set(_data(env)) - found):
+        LOGGER.warning("chapter %s has no exercise", doc, location=doc)
+    for ex in exercises(env):
+        if "problem" in ex:
+            LOGGER.warning(
+                "exercise %s lacks a title or the header line "
+                "'*Proof · difficulty 2 of 3*' (CONTRIBUTING.md): %s",
+                ex["label"],
+                ex["problem"],
+                location=(ex["doc"], ex["line"]),
+                type="klnotes",
+                subtype="exercise-header",
+            )
+        to = link(env, ex["doc"], ex["title"] or ex["label"], ex["label"])
+        chapter = chapter_link(env, ex["doc"], long=False)
+        rows.append([chapter, to, ex["type"], ex["level"]])
+    head = ["Ch.", "Exercise", "Type", "Difficulty"]
+    return [table(head, rows, [8, 60, 18, 14])]
+
+
+TABLES = {
+    "klnotes-chapter-times": chapter_times,
+    "klnotes-execution-times": execution_times,
+    "klnotes-chapter-dependencies": chapter_dependencies,
+    "klnotes-exercise-table": exercise_table,
+}
+
+
+class GuideTable(SphinxDirective):
+    """One of TABLES; the page is re-read when a chapter or a time changes."""
 
     def run(self) -> list[nodes.Node]:
-        self.env.klnotes_guide_pages = getattr(
-            self.env, "klnotes_guide_pages", set()
-        ) | {self.env.docname}
-        return self.build()
-
-
-def load_times(srcdir: str) -> dict[str, dict]:
-    path = Path(srcdir, "book", "execution_times.json")
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-class ChapterTimes(GuideDirective):
-    def build(self) -> list[nodes.Node]:
-        times = load_times(self.env.srcdir)
-        rows, total = [], [0, 0, 0.0]
-        for doc, c in chapters(self.env):
-            core, extra = (
-                reading_minutes(*c[k]) for k in ("core", "optional")
-            )
-            run = times.get(doc.removeprefix("book/"), {}).get("seconds")
-            total = [total[0] + core, total[1] + extra, total[2] + (run or 0)]
-            words = f"{c['core'][0]:,} + {c['optional'][0]:,}"
-            ran = f"{run:.0f} s" if run is not None else "not measured"
-            cells = [f"{core} min", f"{extra} min", ran]
-            rows.append([self.chapter_link(doc), words, *cells])
-        sums = [f"{total[0]} min", f"{total[1]} min", f"{total[2]:.0f} s"]
-        rows.append(["Total", "", *sums])
-        head = ["Chapter", "Words (core + optional)", "Core", "Optional"]
-        table_ = table([*head, "Running"], rows, [40, 18, 12, 12, 14])
-        rule = f"{READING_RULE} Running: the execution-time page."
-        return [table_, nodes.paragraph("", rule)]
-
-
-class ExecutionTimes(GuideDirective):
-    def build(self) -> list[nodes.Node]:
-        times, rows = load_times(self.env.srcdir), []
+        path = Path(self.env.srcdir, "book", "execution_times.json")
+        self.env.note_dependency(str(path))
         for doc, _c in chapters(self.env):
-            t = times.get(doc.removeprefix("book/"))
-            when = (
-                t and f"{t['date']}, Python {t['python']}, NumPy {t['numpy']}"
-            )
-            ran = f"{t['seconds']:.1f}" if t else "not measured"
-            rows.append([self.chapter_link(doc), ran, when or ""])
-        return [table(["Chapter", "Seconds", "Measured"], rows, [50, 15, 35])]
-
-
-class ChapterDependencies(GuideDirective):
-    def build(self) -> list[nodes.Node]:
-        deps, rows = dependencies(self.env), []
-        for doc, _c in chapters(self.env):
-            on = sorted(deps.get(doc, {}).items())
-            cell = nodes.inline("", "" if on else "the introduction only")
-            for i, (earlier, labels) in enumerate(on):
-                cell += nodes.Text("; " if i else "")
-                cell += self.chapter_link(earlier, long=False)
-                cell += nodes.Text(f" ({', '.join(labels)})")
-            rows.append([self.chapter_link(doc), cell])
-        head = ["Chapter", "Builds on (the labels it cites)"]
-        return [table(head, rows, [40, 60])]
-
-
-class ExerciseTable(GuideDirective):
-    def build(self) -> list[nodes.Node]:
-        rows, found = [], {ex["doc"] for ex in exercises(self.env)}
-        for doc in sorted(set(_data(self.env)) - found):
-            LOGGER.warning("chapter %s has no exercise", doc, location=doc)
-        for ex in exercises(self.env):
-            if "problem" in ex:
-                LOGGER.warning(
-                    "exercise %s lacks a title or the header line "
-                    "'*Proof · difficulty 2 of 3*' (CONTRIBUTING.md): %s",
-                    ex["label"],
-                    ex["problem"],
-                    location=(ex["doc"], ex["line"]),
-                    type="klnotes",
-                    subtype="exercise-header",
-                )
-            title = ex["title"] or ex["label"]
-            level = f"{ex['level']} of 3" if ex["level"] != "—" else "—"
-            chapter = self.chapter_link(ex["doc"], long=False)
-            to = link(self.env, ex["doc"], title, ex["label"])
-            rows.append([chapter, to, ex["type"], level])
-        head = ["Ch.", "Exercise", "Type", "Difficulty"]
-        return [table(head, rows, [8, 60, 18, 14])]
+            self.env.note_dependency(self.env.doc2path(doc))
+        times = json.loads(path.read_text()) if path.exists() else {}
+        return TABLES[self.name](self.env, times)
 
 
 def exercise_role(
@@ -282,26 +269,12 @@ def chapters_first(app, env, docnames: list[str]) -> None:
     docnames.sort(key=lambda doc: not CHAPTER.match(doc))
 
 
-def outdated(app, env, added, changed, removed) -> list[str]:
-    """The guide pages are re-read whenever a chapter is."""
-    if any(CHAPTER.match(d) for d in added | changed | removed):
-        return sorted(getattr(env, "klnotes_guide_pages", set()))
-    return []
-
-
-def purge(app, env, docname: str) -> None:
-    _data(env).pop(docname, None)
-
-
 def setup(app) -> dict[str, bool]:
     app.add_role("klnotes-ex", exercise_role)
-    app.add_directive("klnotes-chapter-times", ChapterTimes)
-    app.add_directive("klnotes-execution-times", ExecutionTimes)
-    app.add_directive("klnotes-chapter-dependencies", ChapterDependencies)
-    app.add_directive("klnotes-exercise-table", ExerciseTable)
+    for name in TABLES:
+        app.add_directive(name, GuideTable)
     app.connect("env-before-read-docs", chapters_first)
-    app.connect("env-get-outdated", outdated)
-    app.connect("env-purge-doc", purge)
+    app.connect("env-purge-doc", lambda app, env, doc: _data(env).pop(doc, 0))
     app.connect("doctree-read", read_chapter)
     # the guide pages need every chapter read before them: serial reading only
     return {"parallel_read_safe": False, "parallel_write_safe": True}

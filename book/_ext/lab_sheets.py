@@ -16,59 +16,52 @@ from sphinx.application import Sphinx
 
 COLAB = "https://colab.research.google.com/github/{repo}/blob/{branch}/{path}"
 BINDER = "https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/{path}"
-
-
-def _sheet(app: Sphinx, docname: str) -> Path | None:
-    stem = Path(docname).name
-    folder = Path(app.srcdir) / "labs" / "student" / stem
-    notebook = folder / f"{stem}.ipynb"
-    return (
-        notebook
-        if docname.startswith("book/") and notebook.is_file()
-        else None
-    )
-
-
-def _link(text: str, url: str) -> nodes.reference:
-    return nodes.reference("", text, refuri=url, internal=False)
+TEXT = (
+    "Practise this chapter with its lab sheet: questions whose check cells "
+    "say whether an answer is right and give a hint when it is not. ",
+    ("Download it", "../labs/{stem}.zip"),
+    " (the notebook and its checks), open it on ",
+    ("Colab", COLAB),
+    " or on ",
+    ("Binder", BINDER),
+    ".",
+)
 
 
 def _add_section(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    notebook = _sheet(app, docname)
-    if notebook is None or app.builder.format != "html":
+    stem = Path(docname).name
+    folder = Path(app.srcdir, "labs", "student", stem)
+    sheet = folder / f"{stem}.ipynb"
+    if not (docname.startswith("book/") and sheet.is_file()):
         return
-    stem = notebook.stem
+    if app.builder.format != "html":
+        return
     options = app.config.html_theme_options or {}
     url = str(options.get("repository_url", "")).rstrip("/")
-    repo = url.removeprefix("https://github.com/")
-    branch = options.get("repository_branch", "main")
-    path = f"labs/student/{stem}/{stem}.ipynb"
-    out = Path(app.outdir) / "labs" / f"{stem}.zip"
+    at = {
+        "repo": url.removeprefix("https://github.com/"),
+        "branch": options.get("repository_branch", "main"),
+        "path": f"labs/student/{stem}/{sheet.name}",
+        "stem": stem,
+    }
+    out = Path(app.outdir, "labs", f"{stem}.zip")
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for file in sorted(notebook.parent.rglob("*")):
-            if file.is_file():
-                info = zipfile.ZipInfo(
-                    str(file.relative_to(notebook.parent.parent))
-                )
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, file.read_bytes())
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():  # a ZipInfo's fixed date: the same bytes
+                name = zipfile.ZipInfo(f"{stem}/{file.relative_to(folder)}")
+                zf.writestr(name, file.read_bytes(), zipfile.ZIP_DEFLATED)
     box = nodes.admonition(
         ids=["lab-sheet"], classes=["tip", "klnotes-lab-sheet"]
     )
     box += nodes.title("", "Lab sheet")
-    para = nodes.paragraph()
-    para += nodes.Text(
-        "Practise this chapter with its lab sheet: questions whose check cells "
-        "say whether an answer is right and give a hint when it is not. "
-    )
-    para += _link("Download it", f"../labs/{stem}.zip")
-    para += nodes.Text(" (the notebook and its checks), open it on ")
-    para += _link("Colab", COLAB.format(repo=repo, branch=branch, path=path))
-    para += nodes.Text(" or on ")
-    para += _link("Binder", BINDER.format(repo=repo, branch=branch, path=path))
-    para += nodes.Text(".")
-    box += para
+    box += nodes.paragraph()
+    for piece in TEXT:
+        if isinstance(piece, str):
+            box[-1] += nodes.Text(piece)
+        else:
+            url = piece[1].format(**at)
+            box[-1] += nodes.reference("", piece[0], refuri=url)
     chapter = next(iter(doctree.findall(nodes.section)), doctree)
     chapter += box  # at the end of the chapter
 
