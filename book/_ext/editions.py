@@ -1,23 +1,16 @@
 """The book's other editions: the PDF's Sphinx-side fixes and the student edition.
 
-PDF (``scripts/build_pdf.sh``)
-    Jupyter Book's LaTeX builder with XeLaTeX. Paper, fonts, code wrapping and the
-    column type ``K`` of the tables' ``{tabularcolumns}`` are Sphinx settings in
-    ``_config.yml`` (``latex_elements``); here: the site's numbers for theorems and
-    exercises, their link targets and index entries, proofs set as books set them, and
-    one bibliography. The full site publishes the PDF as ``klnotes.pdf``, which the
-    header's ".pdf" button opens.
+PDF (``scripts/build_pdf.sh``): paper, fonts, code wrapping and the tables' column
+type are ``latex_elements`` in ``_config.yml``; here the theorems' and exercises'
+numbers, anchors and index entries, proofs as books set them, and one bibliography.
+The full site publishes the PDF as ``klnotes.pdf`` (the header's ".pdf" button).
 
-Plain notebooks (``scripts/clean_notebooks.py``)
-    The Binder and Colab buttons and the ``.ipynb`` download serve
-    ``notebooks/NN_topic.ipynb``, the chapters without MyST markup.
+Plain notebooks (``scripts/clean_notebooks.py``): the Binder and Colab buttons and
+the ``.ipynb`` download serve ``notebooks/NN_topic.ipynb``, without MyST markup.
 
-Student edition (``scripts/build_student.py``)
-    The same site built with ``student_edition = True``: the Sphinx tag ``student``,
-    no notebook downloads, launch or repository buttons (the notebooks hold the
-    solutions), and no solutions. sphinx-exercise's own ``hide_solutions`` is not used:
-    it leaves the content of a *gated* solution (``{solution-start}`` …
-    ``{solution-end}``), code cells included, in the page.
+Student edition (``scripts/build_student.py``): ``student_edition = True`` gives the
+tag ``student``, no solutions and no route to them. sphinx-exercise's own
+``hide_solutions`` would leave a gated solution's content, code included, in the page.
 """
 
 from __future__ import annotations
@@ -119,14 +112,12 @@ def _raw(tex: str) -> nodes.raw:
 class LatexBoxes(SphinxPostTransform):
     """Theorems, exercises and proofs in the PDF.
 
-    sphinx-proof finds a box's document through a parent that holds the docname and
-    has the page title among its names; in the assembled book none does (a labelled
-    chapter's section is named by its label), so it wrote ``\\label{None:thm-x}`` and
-    left the number out of the title. Given the title, the sections serve. Each box gets a
-    link anchor (sphinx-exercise labels exercises ``exercise:<label>``, Sphinx's
-    references want ``<docname>:<label>``) and, when it has a title, an index entry.
-    A proof loses sphinx-proof's untitled box: an italic "Proof." lead-in, the
-    argument, a QED box (``sphinxklproof``).
+    sphinx-proof finds a box's document through a parent section named by the page
+    title; a labelled chapter's is named by its label, so it wrote
+    ``\\label{None:thm-x}`` and no number. Each box gets a link anchor (Sphinx's
+    references want ``<docname>:<label>``, sphinx-exercise writes ``exercise:<label>``)
+    and, when it has a title, an index entry. A proof loses its untitled box: an
+    italic "Proof." lead-in, the argument, a QED box (``sphinxklproof``).
     """
 
     default_priority = 700
@@ -174,17 +165,11 @@ class LatexBoxes(SphinxPostTransform):
 
 
 class LatexOneBibliography(SphinxPostTransform):
-    """One bibliography at the end of the PDF.
-
-    Sphinx's LaTeX writer gathers every citation of the book into one list at the end
-    (``BibliographyTransform``, priority 750), where the numbered references of the API
-    docstrings ("[1]" of one function, "[1]" of the next) would mix with the book's
-    entries. Here each docstring reference stays a paragraph where the docstring lists
-    it, numpydoc's LaTeX-only line "[1], [2]" goes, and the bibliography page, whose
-    list moves to the end, is dropped, so that no chapter is left holding one sentence.
-    Upstream: sphinx-doc/sphinx#4775 (the empty chapter) and sphinx-doc/sphinx#5893
-    (where the list goes).
-    """
+    """One bibliography at the end of the PDF, where Sphinx's LaTeX writer moves
+    every citation: the API docstrings' "[1]" of one function and "[1]" of the next
+    stay paragraphs where they are listed (numpydoc's LaTeX-only "[1], [2]" line
+    goes), and the bibliography page, left holding one sentence, is dropped.
+    Upstream: sphinx-doc/sphinx#4775 (the empty chapter), #5893 (where it goes)."""
 
     default_priority = (
         40  # before OnlyNodeTransform (50) resolves {only} latex
