@@ -1,9 +1,6 @@
-"""The whole-book PDF (_build/pdf/klnotes.pdf, from scripts/build_pdf.sh).
-
-Reads the text with ``pdftotext`` and renders pages with ``pdftoppm`` (poppler-utils).
-Rendered pages (a proof, a figure, exercises, the tables, the index) are kept in
-``_build/screenshots/`` for a person to look at.
-"""
+"""The whole-book PDF (_build/pdf/klnotes.pdf, from scripts/build_pdf.sh), read with
+poppler's ``pdftotext``; pages rendered by ``pdftoppm`` (a proof, a figure, exercises,
+the tables, the index) stay in ``_build/screenshots/`` for a person to look at."""
 
 from __future__ import annotations
 
@@ -66,9 +63,8 @@ def code_corpus() -> str:
 
 
 def test_page_count_is_sane():
-    # 7 chapters of 2,000-4,000 words with figures, code and solutions, plus front and
-    # back matter: 358 pages today. Far fewer means chapters went missing; far more
-    # means something (an output, a table) exploded.
+    # 360 pages today: far fewer means chapters went missing; far more means
+    # something (an output, a table) exploded
     assert 80 <= len(pages()) <= 400, f"{len(pages())} pages"
 
 

@@ -171,23 +171,18 @@ class LatexOneBibliography(SphinxPostTransform):
     goes), and the bibliography page, left holding one sentence, is dropped.
     Upstream: sphinx-doc/sphinx#4775 (the empty chapter), #5893 (where it goes)."""
 
-    default_priority = (
-        40  # before OnlyNodeTransform (50) resolves {only} latex
-    )
+    default_priority = 40  # before OnlyNodeTransform (50) keeps {only} latex
     formats = ("latex",)
 
     def run(self, **kwargs) -> None:
         for only in list(self.document.findall(addnodes.only)):
             if isinstance(only.parent, addnodes.desc_content):  # numpydoc's
                 only.parent.remove(only)
-        pages = {}
+        book = []
         for cit in list(self.document.findall(nodes.citation)):
             # numpydoc names a docstring's references r<hash>-<n>
             if not any(re.match(r"r[0-9a-f]+-", n) for n in cit["names"]):
-                section = cit.parent  # a bibtex entry: the page holding it
-                while not isinstance(section, nodes.section):
-                    section = section.parent
-                pages.setdefault(id(section), (section, []))[1].append(cit)
+                book.append(cit)  # bibtex's
                 continue
             label = f"[{cit[0].astext()}]"
             for ref in list(self.document.findall(nodes.citation_reference)):
@@ -201,10 +196,13 @@ class LatexOneBibliography(SphinxPostTransform):
                     else [child]
                 )
             cit.replace_self(para)
-        for section, citations in pages.values():
-            section.replace_self(
-                [nodes.target(ids=section["ids"]), *citations]
-            )
+        if (
+            book
+        ):  # the page holding them goes; the writer moves them to the end
+            page = book[0].parent
+            while not isinstance(page, nodes.section):
+                page = page.parent
+            page.replace_self([nodes.target(ids=page["ids"]), *book])
 
 
 def setup(app: Sphinx) -> dict[str, bool]:
