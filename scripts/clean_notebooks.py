@@ -177,6 +177,8 @@ def convert(text: str, nums: Numbers, cited: list[str]) -> str:
             out.append(roles("\n".join(lines[start:end]), nums, cited))
             continue
         name, arg = m.groups()
+        if name == "tabularcolumns":  # the PDF's column widths
+            continue
         options, body = directive_parts(tok.content)
         body = convert(body, nums, cited)
         if name in NAMES:
