@@ -1,9 +1,6 @@
-"""The plain notebooks (notebooks/) number things as the built site does.
-
-``scripts/clean_notebooks.py`` numbers equations, theorems, exercises and figures
-itself; here each number is compared with the one the site prints next to the labelled
-element in ``_build/html``. The site's buttons must lead to those notebooks.
-"""
+"""The plain notebooks (notebooks/, numbered by ``scripts/clean_notebooks.py``)
+number equations, theorems, exercises and figures as the built site does, and the
+site's buttons lead to them."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""The whole-book PDF (_build/pdf/klnotes.pdf, from scripts/build_pdf.sh).
-
-Reads the text with ``pdftotext`` and renders pages with ``pdftoppm`` (poppler-utils).
-Rendered pages (a proof, a figure, exercises, the tables, the index) are kept in
-``_build/screenshots/`` for a person to look at.
-"""
+"""The whole-book PDF (_build/pdf/klnotes.pdf, from scripts/build_pdf.sh), read with
+poppler's ``pdftotext``; pages rendered by ``pdftoppm`` (a proof, a figure, exercises,
+the tables, the index) stay in ``_build/screenshots/`` for a person to look at."""
 
 from __future__ import annotations
 
@@ -66,9 +63,8 @@ def code_corpus() -> str:
 
 
 def test_page_count_is_sane():
-    # 7 chapters of 2,000-4,000 words with figures, code and solutions, plus front and
-    # back matter: 358 pages today. Far fewer means chapters went missing; far more
-    # means something (an output, a table) exploded.
+    # 360 pages today: far fewer means chapters went missing; far more means
+    # something (an output, a table) exploded
     assert 80 <= len(pages()) <= 400, f"{len(pages())} pages"
 
 
@@ -146,19 +142,8 @@ def test_rendered_pages(name, patterns):
     assert found, f"no page matches {patterns}"
     page, stem = found[0], SHOTS / f"{name}_p{found[0]}"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    poppler(
-        "pdftoppm",
-        "-r",
-        100,
-        "-png",
-        "-singlefile",
-        "-f",
-        page,
-        "-l",
-        page,
-        PDF,
-        stem,
-    )
+    one_page = ["-f", page, "-l", page, "-singlefile"]
+    poppler("pdftoppm", "-r", 100, "-png", *one_page, PDF, stem)
     with Image.open(stem.with_suffix(".png")) as im:
         gray = im.convert("L")
     w, h = gray.size
@@ -183,8 +168,9 @@ def test_log_counts_are_recorded_and_glyphs_and_tables_fit():
         re.M,
     )
     tex = (LATEX / "klnotes.tex").read_text(encoding="utf-8").splitlines()
-    starts = [i for i, ln in enumerate(tex, 1) if "\\sphinxattablestart" in ln]
-    ends = [i for i, ln in enumerate(tex, 1) if "\\sphinxattableend" in ln]
+    # \sphinxattablestart, \sphinxatlongtablestart and their ends
+    starts = [i for i, ln in enumerate(tex, 1) if "tablestart" in ln]
+    ends = [i for i, ln in enumerate(tex, 1) if "tableend" in ln]
     tables = list(zip(starts, ends, strict=True))
     in_tables = [
         (float(pt), int(line))
@@ -198,13 +184,24 @@ def test_log_counts_are_recorded_and_glyphs_and_tables_fit():
         "overfull_hbox_in_tables": len(in_tables),
         "overfull_hbox_in_tables_over_5pt": sum(pt > 5 for pt, _ in in_tables),
         "tables": len(tables),
+        "undefined_references": len(
+            re.findall(r"^LaTeX Warning: (?:Hyper r|R)eference", log, re.M)
+        ),
     }
     (ROOT / "_build" / "pdf" / "latex_log.json").write_text(json.dumps(counts))
     assert counts["tables"] >= 5, counts  # the measure sees the tables
+    # every table has its columns set ({tabularcolumns} or :widths:), none is
+    # left to tabulary's guess (T), which clips math, or to longtable's l
+    specs = re.findall(
+        r"\\begin\{(?:tabulary|tabular|longtable)\}.*", "\n".join(tex)
+    )
+    guessed = [s for s in specs if not re.search(r"\\X\{|K\{", s)]
+    assert len(specs) == len(tables) and not guessed, guessed
     assert not missing, (
         f"glyphs missing from the fonts: {sorted(set(missing))}"
     )
     assert counts["overfull_hbox_in_tables_over_5pt"] == 0, (counts, in_tables)
+    assert counts["undefined_references"] == 0, counts  # e.g. None:thm-x
 
 
 def test_one_bibliography_without_blank_pages():
@@ -237,6 +234,14 @@ def test_index_names_theorems_and_exercises():
     ]
     assert titles and not missing, f"not in the index: {missing}"
     assert "exercises" in index
+    # each box title carries the site's number: "Theorem 2.2 (Gibbs' inequality)"
+    text = squash(all_text())
+    unnumbered = [
+        t
+        for t in titles
+        if not re.search(r"\d\.\d+\(" + re.escape(squash(t)[:12]), text)
+    ]
+    assert not unnumbered, f"box titles without a number: {unnumbered}"
 
 
 def test_intro_pages_have_no_contents_running_head():

@@ -1,11 +1,9 @@
 """The student edition (_build/student/html, from scripts/build_student.py).
 
-The exercises and solutions are read from the full edition's doctrees (gated
-solutions merged). For every solution the test takes distinctive pieces of it (its
-longest run of text, or its longest formula when it is all formulas, and its longest
-code line) and checks that each piece appears on the chapter's page of the full
-edition (``_build/html``, so the pieces are real page text) and appears nowhere in the
-student edition. Every exercise must still be in the student edition.
+Each solution of the full edition's doctrees (gated ones merged) gives distinctive
+pieces (its longest run of text, or of formula when it is all formulas, and its
+longest code line), each on the full site's page and nowhere in the student edition,
+which keeps every exercise.
 """
 
 from __future__ import annotations

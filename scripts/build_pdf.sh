@@ -5,7 +5,7 @@
 #   KLNOTES_PDF_STRICT=0 scripts/build_pdf.sh   (warnings allowed)
 #
 # Jupyter Book's LaTeX builder with XeLaTeX, from the same sources and _config.yml as
-# the site (the LaTeX settings are in book/_ext/editions.py). Needs TeX Live and fonts:
+# the site (the LaTeX settings: latex_elements in _config.yml). Needs TeX Live and fonts:
 # the Debian packages in .ci/apt-packages.txt.
 # The LaTeX sources and log stay in _build/latex/; the site serves the PDF as
 # _build/html/klnotes.pdf (copied here, and by book/_ext/editions.py after a site build).

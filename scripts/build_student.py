@@ -2,12 +2,10 @@
 
     python scripts/build_student.py [-W]      (-W: warnings are errors)
 
-It is the ordinary Jupyter Book build of this repository (same _config.yml, same
-_toc.yml, same sources) with ``student_edition`` set: ``book/_ext/editions.py`` then
-removes every solution, gated ones (``solution-start`` … ``solution-end``) included,
-and the routes to the notebooks. Its own doctrees go to _build/student/.doctrees, so it
-does not disturb the full edition in _build/html. ``edition_tests/test_student.py``
-checks the result.
+The ordinary build (same _config.yml, _toc.yml and sources, its own doctrees in
+_build/student/.doctrees) with ``student_edition`` set: ``book/_ext/editions.py``
+then removes every solution and the routes to the notebooks.
+``edition_tests/test_student.py`` checks the result.
 """
 
 from __future__ import annotations

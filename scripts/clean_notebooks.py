@@ -175,6 +175,8 @@ def convert(text: str, nums: Numbers, cited: list[str]) -> str:
         if not d:
             continue
         name, arg, options, body = d
+        if name == "tabularcolumns":  # the PDF's column widths
+            continue
         body = convert(body, nums, cited)
         label = options.get("label", "")
         if name.startswith("solution"):  # its argument: the exercise's label

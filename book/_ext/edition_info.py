@@ -1,10 +1,6 @@
-"""Show the book's version, build date and reuse terms in the footer of every page.
-
-The version is the package's (``klnotes.__version__``, the one version number of
-the project); the build date is today's, or ``SOURCE_DATE_EPOCH``'s when it is set
-(reproducible builds; Sphinx's ``format_date`` reads it). The text goes into
-sphinx-book-theme's ``extra_footer``.
-"""
+"""The book's version (``klnotes.__version__``, the project's one version number),
+build date (``SOURCE_DATE_EPOCH``'s when set) and reuse terms in every page's footer
+(sphinx-book-theme's ``extra_footer``)."""
 
 from __future__ import annotations
 
