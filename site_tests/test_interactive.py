@@ -21,7 +21,6 @@ from sitepaths import (
     CHAPTERS,
     SCREENSHOTS,
     VIEWPORTS,
-    first_load,
     require,
     watch,
 )
@@ -32,8 +31,6 @@ from klnotes.models.bandit import ascend_surrogate
 PRESSES = 3  # arrow-key presses per direction
 # the Vega bundle loads deferred; allow for a slow machine
 RENDER_MS = 10_000
-# a chapter's first load with its figures and their scripts, gzip
-MAX_FIGURE_LOAD_BYTES = 2.5 * 2**20
 
 
 def _ch1(q: float) -> list[str]:
@@ -220,15 +217,15 @@ def _shows(line: str, text: str) -> bool:
 @pytest.mark.parametrize("size", VIEWPORTS)
 @pytest.mark.parametrize(("rel", "name"), FIGURES)
 def test_interactive_figure_moves_with_the_keyboard(
-    rel, name, size, open_page
+    rel, name, size, new_context, base_url
 ):
     require(
         name != "(none)",
         f"{rel}: no interactive figure is listed for this chapter",
     )
-    page, url = open_page(rel, size)
-    errors, outside = watch(page, url)
-    page.goto(url, wait_until="load")
+    page = new_context(**VIEWPORTS[size]).new_page()
+    errors, outside = watch(page, base_url)
+    page.goto(rel, wait_until="load")
     fig = page.locator(f"#klnotes-fig-{name}")
     fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
     slider = fig.locator("input[type=range]")
@@ -288,11 +285,13 @@ def test_interactive_figure_moves_with_the_keyboard(
     assert not outside, f"{rel}: requests leaving the site {outside}"
 
 
-def test_interactive_figure_reads_in_dark_mode(open_page):
+def test_interactive_figure_reads_in_dark_mode(new_context):
     rel = next(r for r in CHAPTERS if Path(r).stem in EXPECTED)
     name = next(iter(EXPECTED[Path(rel).stem]))
-    page, url = open_page(rel, "phone-390", color_scheme="dark")
-    page.goto(url, wait_until="load")
+    page = new_context(
+        **VIEWPORTS["phone-390"], color_scheme="dark"
+    ).new_page()
+    page.goto(rel, wait_until="load")
     fig = page.locator(f"#klnotes-fig-{name}")
     fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
     fig.scroll_into_view_if_needed()
@@ -305,14 +304,3 @@ def test_interactive_figure_reads_in_dark_mode(open_page):
     )
     rgb = [int(c) for c in re.findall(r"\d+", fill)[:3]]
     assert sum(rgb) / 3 > 128, f"{rel}: figure text {fill} on a dark page"
-
-
-@pytest.mark.parametrize("rel", CHAPTERS)
-def test_chapter_with_its_figures_stays_within_budget(rel, open_page, server):
-    """A chapter's first load with figures and figure scripts, gzip as a server sends it."""
-    sizes = first_load(open_page, server, rel)
-    total = sum(sizes.values())
-    assert total <= MAX_FIGURE_LOAD_BYTES, (
-        f"{rel}: {total / 2**20:.2f} MB with figures: "
-        f"{sorted(sizes.items(), key=lambda x: -x[1])[:5]}"
-    )
