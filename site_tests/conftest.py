@@ -16,7 +16,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sitepaths import CHAPTERS, CHROMIUM, SITE, require
+from sitepaths import CHAPTERS, CHROMIUM, SCREENSHOTS, SITE, require
 
 
 def pytest_configure(config):
@@ -34,6 +34,7 @@ def site_exists():
         len(CHAPTERS) >= 7,
         f"expected the 7 chapters under {SITE / 'book'}, found {CHAPTERS}",
     )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

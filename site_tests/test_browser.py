@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -41,6 +42,7 @@ TOL_PX = 2  # sub-pixel rounding of layout boxes
 SNIPPET = 60
 SETTLE_MS = 300  # after expanding solutions / opening a dialog
 NAV_MS = 6000  # for a menu to open, on a loaded machine
+RENDER_MS = 10_000  # for the deferred Vega bundle to draw a figure
 MAX_WIDE_CODE_FRACTION = 0.05  # of a page's code inputs
 CODE_COLUMNS = 79
 MIN_VISIBLE_DISPLAYS = 0.95  # of all display formulas at phone width
@@ -130,7 +132,6 @@ def reader_view(new_context, base_url: str, rel: str, size: str) -> dict:
         page.evaluate("() => { window.__klnotes.stop = true; }")
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
     if rel in CHAPTERS:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{Path(rel).stem}-{size}.png"))
     page.evaluate(EXPAND_ALL)
     page.wait_for_timeout(SETTLE_MS)
@@ -311,11 +312,23 @@ def test_first_load_is_light(rel, measure, base_url):
 def test_solution_title_opens_the_solution_and_dark_mode_follows_the_os(
     new_context,
 ):
+    """Dark mode follows the OS, the interactive figure too; tapping a
+    solution's title opens it."""
     page = new_context(**VIEWPORTS[PHONE], color_scheme="dark").new_page()
     page.goto(CHAPTERS[0], wait_until="load")
     assert (
         page.evaluate("() => document.documentElement.dataset.theme") == "dark"
     ), "OS dark mode ignored"
+    fig = page.locator(".klnotes-interactive").first
+    fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
+    fig.scroll_into_view_if_needed()
+    name = fig.get_attribute("id")
+    fig.screenshot(path=str(SCREENSHOTS / f"{name}-{PHONE}-dark.png"))
+    fill = fig.locator("svg text").first.evaluate(
+        "t => getComputedStyle(t).fill"
+    )
+    rgb = [int(c) for c in re.findall(r"\d+", fill)[:3]]
+    assert sum(rgb) / 3 > 128, f"{name}: text {fill} on a dark page"
     hidden = page.locator("div.solution.toggle-hidden")
     require(hidden.count() > 0, f"{CHAPTERS[0]}: no collapsed solution")
     solution = page.locator(f"[id='{hidden.first.get_attribute('id')}']")
