@@ -4,8 +4,7 @@ pytest-playwright drives the system Chromium (or ``KLNOTES_CHROMIUM``), launched
 WITHOUT ``--hide-scrollbars`` (classic scrollbars, as Chrome and Edge draw them on
 Windows and Linux) and without a network; its contexts open pages relative to
 ``base_url``, our local server. With ``CI=true`` a missing site or browser is a
-failure, elsewhere a skip. With pytest-xdist (``-n 2``) tests marked with one
-``xdist_group`` share a worker, which measures each page once.
+failure, elsewhere a skip. With pytest-xdist (``-n 2``) a test class shares a worker.
 """
 
 from __future__ import annotations
@@ -20,8 +19,10 @@ from sitepaths import CHAPTERS, CHROMIUM, SCREENSHOTS, SITE, require
 
 
 def pytest_configure(config):
+    # -n alone means --dist load; by scope, each test class runs on one worker
+    # (xdist_group marks are lost with pytest 9.2: pytest-dev/pytest-xdist#1386)
     if getattr(config.option, "dist", "no") == "load":
-        config.option.dist = "loadgroup"
+        config.option.dist = "loadscope"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -24,6 +24,7 @@ VIEWPORTS = {
     "phone-390": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
 }
 # fmt: on
+LAPTOP, PHONE = VIEWPORTS
 
 
 def require(condition: bool, reason: str) -> None:

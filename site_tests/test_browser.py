@@ -3,12 +3,11 @@
 Each page is loaded once per width (``reader_view``, once per worker: a width's tests
 share a worker) and every check reads that load: what it fetched, then with every
 solution open the probes (probes/*.js) and axe-core, then the menu. A chapter on the
-phone first loads with a 4x slower CPU, for raw TeX and layout shift. axe-core's
-colour-contrast rule checks one code token per look (probes/same_contrast.js:
-thousands of highlighted tokens share a handful of looks, and checking each cost half
-of axe's time); at phone width axe cannot judge code tokens (the hanging-indent bar is
-a background gradient), so their contrast is judged at laptop width, where the
-colours are the same. Screenshots land in ``_build/screenshots/``.
+phone first loads with a 4x slower CPU, for raw TeX and layout shift. axe-core runs
+only the rules that can find a serious or critical violation, and its colour-contrast
+rule checks one code token per look (probes/axe_setup.js); at phone width it cannot
+judge code tokens (the hanging-indent bar is a background gradient), so their
+contrast is judged at laptop width, where the colours are the same. Screenshots land in ``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -25,8 +24,10 @@ from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sitepaths import (
     CHAPTERS,
+    LAPTOP,
     OUT,
     PAGES,
+    PHONE,
     SCREENSHOTS,
     SITE,
     VIEWPORTS,
@@ -37,7 +38,6 @@ from sitepaths import (
 
 from klnotes.plotting import SMALL_FONT_SIZE
 
-LAPTOP, PHONE = VIEWPORTS
 TOL_PX = 2  # sub-pixel rounding of layout boxes
 SNIPPET = 60
 SETTLE_MS = 300  # after expanding solutions / opening a dialog
@@ -159,7 +159,7 @@ def reader_view(new_context, base_url: str, rel: str, size: str) -> dict:
         "outside": list(outside),
     }
     page.add_script_tag(content=AXE)
-    page.evaluate(probe("same_contrast"))
+    page.evaluate(probe("axe_setup"), AXE_BLOCKING)
     result = page.evaluate(
         "rules => axe.run(document, {resultTypes: ['violations'], rules})",
         AXE_EXTRA_RULES,
@@ -180,11 +180,8 @@ def measure(new_context, base_url):
     return lambda rel, size: reader_view(new_context, base_url, rel, size)
 
 
-VIEWS = [
-    pytest.param(rel, size, marks=pytest.mark.xdist_group(size))
-    for rel in PAGES
-    for size in VIEWPORTS
-]
+every_page = pytest.mark.parametrize("rel", PAGES)
+every_chapter = pytest.mark.parametrize("rel", CHAPTERS)
 
 
 def _defects(rel: str, size: str, v: dict) -> dict[str, list[str]]:
@@ -231,82 +228,85 @@ def _defects(rel: str, size: str, v: dict) -> dict[str, list[str]]:
     }
 
 
-@pytest.mark.parametrize(("rel", "size"), VIEWS)
-def test_reader_sees_every_block_whole_and_legible(rel, size, measure):
-    defects = _defects(rel, size, measure(rel, size))
-    found = {k: d for k, d in defects.items() if d}
-    assert not found, f"{rel} at {size}:\n" + "\n".join(
-        f"{k} ({len(d)}): " + "; ".join(d[:8]) for k, d in found.items()
-    )
+class Width:
+    """The checks at one width. Each subclass is one scope of xdist's ``--dist
+    loadscope`` (conftest.py), so one worker loads each page once at its width."""
+
+    size = LAPTOP
+
+    @every_page
+    def test_reader_sees_every_block_whole_and_legible(self, rel, measure):
+        defects = _defects(rel, self.size, measure(rel, self.size))
+        found = {k: d for k, d in defects.items() if d}
+        assert not found, f"{rel} at {self.size}:\n" + "\n".join(
+            f"{k} ({len(d)}): " + "; ".join(d[:8]) for k, d in found.items()
+        )
+
+    @every_page
+    def test_menu_button_opens_and_closes_the_contents(self, rel, measure):
+        """☰ opens and closes the table of contents (``_menu``)."""
+        problems = measure(rel, self.size)["menu"]
+        assert not problems, f"{rel} at {self.size}: {problems}"
 
 
-@pytest.mark.xdist_group(PHONE)
-@pytest.mark.parametrize("rel", PAGES)
-def test_phone_navigation_opens_the_table_of_contents(rel, measure):
-    """Tap the visible ☰ on a phone: the table of contents opens; so does the page contents."""
-    assert not measure(rel, PHONE)["menu"], (
-        f"{rel}: {measure(rel, PHONE)['menu']}"
-    )
+class TestLaptop(Width):
+    @every_chapter
+    def test_first_load_is_light(self, rel, measure, base_url):
+        """What a chapter's first load transfers, gzip-compressed as a server
+        sends it: without its figures (test_interactive.py operates them) and
+        with them."""
+        paths = [
+            SITE / unquote(urlsplit(u).path).lstrip("/")
+            for u in measure(rel, LAPTOP)["fetched"]
+            if u.startswith(base_url)
+        ]
+        sizes = {
+            f.relative_to(SITE).as_posix(): len(
+                gzip.compress(f.read_bytes(), 6)
+            )
+            for f in paths
+            if f.is_file()
+        }
+        OUT.joinpath(f"weight-{Path(rel).stem}.json").write_text(
+            json.dumps(sizes)
+        )
+        figures = ("_images/", "_static/vega-bundle")
+        weight = sum(v for k, v in sizes.items() if not k.startswith(figures))
+        heaviest = sorted(sizes.items(), key=lambda x: -x[1])[:5]
+        assert weight <= MAX_FIRST_LOAD_BYTES, (
+            f"{rel}: {weight / 2**20:.2f} MB without figures: {heaviest}"
+        )
+        total = sum(sizes.values())
+        assert total <= MAX_FIGURE_LOAD_BYTES, (
+            f"{rel}: {total / 2**20:.2f} MB with figures: {heaviest}"
+        )
 
 
-@pytest.mark.xdist_group(LAPTOP)
-@pytest.mark.parametrize("rel", PAGES)
-def test_laptop_menu_button_collapses_the_sidebar(rel, measure):
-    """Click the visible ☰ at 1280 px: the sidebar collapses, and a second click restores it."""
-    assert not measure(rel, LAPTOP)["menu"], (
-        f"{rel}: {measure(rel, LAPTOP)['menu']}"
-    )
+class TestPhone(Width):
+    size = PHONE
 
+    def test_display_formulas_fit_a_phone(self, measure):
+        views = {rel: measure(rel, PHONE)["reader"] for rel in PAGES}
+        total = sum(v["displays"] for v in views.values())
+        cut = {rel: v["cut"] for rel, v in views.items() if v["cut"]}
+        OUT.joinpath("phone_displays.json").write_text(
+            json.dumps(cut, indent=1)
+        )
+        visible = 1 - sum(map(len, cut.values())) / total
+        assert visible >= MIN_VISIBLE_DISPLAYS, (
+            f"{visible:.1%} of {total} fully visible: {cut}"
+        )
 
-@pytest.mark.xdist_group(PHONE)
-def test_display_formulas_fit_a_phone(measure):
-    views = {rel: measure(rel, PHONE)["reader"] for rel in PAGES}
-    total = sum(v["displays"] for v in views.values())
-    cut = {rel: v["cut"] for rel, v in views.items() if v["cut"]}
-    OUT.joinpath("phone_displays.json").write_text(json.dumps(cut, indent=1))
-    visible = 1 - sum(map(len, cut.values())) / total
-    assert visible >= MIN_VISIBLE_DISPLAYS, (
-        f"{visible:.1%} of {total} fully visible: {cut}"
-    )
-
-
-@pytest.mark.xdist_group(PHONE)
-@pytest.mark.parametrize("rel", CHAPTERS)
-def test_slow_phone_sees_typeset_math_without_layout_shift(rel, measure):
-    seen = measure(rel, PHONE)["load"]
-    late = [t for t in seen["texSeenAt"] if t > RAW_TEX_LIMIT_MS]
-    assert not late, f"{rel}: raw TeX on the first screen at {late[:3]} ms"
-    assert seen["cls"] <= MAX_CLS, (
-        f"{rel}: layout shift {seen['cls']:.3f}: {seen['shifts'][:5]}"
-    )
-
-
-@pytest.mark.xdist_group(LAPTOP)
-@pytest.mark.parametrize("rel", CHAPTERS)
-def test_first_load_is_light(rel, measure, base_url):
-    """What a chapter's first load transfers, gzip-compressed as a server sends it:
-    without its figures (test_interactive.py operates them) and with them."""
-    paths = [
-        SITE / unquote(urlsplit(u).path).lstrip("/")
-        for u in measure(rel, LAPTOP)["fetched"]
-        if u.startswith(base_url)
-    ]
-    sizes = {
-        f.relative_to(SITE).as_posix(): len(gzip.compress(f.read_bytes(), 6))
-        for f in paths
-        if f.is_file()
-    }
-    OUT.joinpath(f"weight-{Path(rel).stem}.json").write_text(json.dumps(sizes))
-    figures = ("_images/", "_static/vega-bundle")
-    weight = sum(v for k, v in sizes.items() if not k.startswith(figures))
-    heaviest = sorted(sizes.items(), key=lambda x: -x[1])[:5]
-    assert weight <= MAX_FIRST_LOAD_BYTES, (
-        f"{rel}: {weight / 2**20:.2f} MB without figures: {heaviest}"
-    )
-    total = sum(sizes.values())
-    assert total <= MAX_FIGURE_LOAD_BYTES, (
-        f"{rel}: {total / 2**20:.2f} MB with figures: {heaviest}"
-    )
+    @every_chapter
+    def test_slow_phone_sees_typeset_math_without_layout_shift(
+        self, rel, measure
+    ):
+        seen = measure(rel, PHONE)["load"]
+        late = [t for t in seen["texSeenAt"] if t > RAW_TEX_LIMIT_MS]
+        assert not late, f"{rel}: raw TeX on the first screen at {late[:3]} ms"
+        assert seen["cls"] <= MAX_CLS, (
+            f"{rel}: layout shift {seen['cls']:.3f}: {seen['shifts'][:5]}"
+        )
 
 
 def test_solution_title_opens_the_solution_and_dark_mode_follows_the_os(

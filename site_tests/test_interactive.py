@@ -19,6 +19,8 @@ import pytest
 from scipy import stats
 from sitepaths import (
     CHAPTERS,
+    LAPTOP,
+    PHONE,
     SCREENSHOTS,
     VIEWPORTS,
     require,
@@ -263,19 +265,29 @@ def _operate(page, fig, size: str, expected) -> None:
     )
 
 
-@pytest.mark.parametrize("size", VIEWPORTS)
-@pytest.mark.parametrize("rel", CHAPTERS)
-def test_interactive_figures_move_with_the_keyboard(
-    rel, size, new_context, base_url
-):
-    figures = EXPECTED.get(Path(rel).stem)
-    require(figures, f"{rel}: no interactive figure is listed for it")
-    page = new_context(**VIEWPORTS[size]).new_page()
-    errors, outside = watch(page, base_url)
-    page.goto(rel, wait_until="load")
-    for name, expected in figures.items():
-        fig = page.locator(f"#klnotes-fig-{name}")
-        fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
-        _operate(page, fig, size, expected)
-    assert not errors, f"{rel}: console errors {errors}"
-    assert not outside, f"{rel}: requests leaving the site {outside}"
+class TestLaptop:
+    """One xdist scope per width (conftest.py): the two widths run side by side."""
+
+    size = LAPTOP
+
+    @pytest.mark.parametrize("rel", CHAPTERS)
+    def test_interactive_figures_move_with_the_keyboard(
+        self, rel, new_context, base_url
+    ):
+        figures = EXPECTED.get(Path(rel).stem)
+        require(figures, f"{rel}: no interactive figure is listed for it")
+        page = new_context(**VIEWPORTS[self.size]).new_page()
+        errors, outside = watch(page, base_url)
+        page.goto(rel, wait_until="load")
+        for name, expected in figures.items():
+            fig = page.locator(f"#klnotes-fig-{name}")
+            fig.locator("svg").first.wait_for(
+                state="attached", timeout=RENDER_MS
+            )
+            _operate(page, fig, self.size, expected)
+        assert not errors, f"{rel}: console errors {errors}"
+        assert not outside, f"{rel}: requests leaving the site {outside}"
+
+
+class TestPhone(TestLaptop):
+    size = PHONE
