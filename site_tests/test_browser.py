@@ -1,13 +1,14 @@
 """What readers see, in Chromium with classic scrollbars (conftest.py), at 1280 and 390 px.
 
-Each page is loaded once per width (``reader_view``, once per worker: a width's tests
-share a worker) and every check reads that load: what it fetched, then with every
+Each page is loaded once per width (``reader_view``; a width's checks are one class,
+run by one worker) and every check reads that load: what it fetched, then with every
 solution open the probes (probes/*.js) and axe-core, then the menu. A chapter on the
 phone first loads with a 4x slower CPU, for raw TeX and layout shift. axe-core runs
 only the rules that can find a serious or critical violation, and its colour-contrast
-rule checks one code token per look (probes/axe_setup.js); at phone width it cannot
-judge code tokens (the hanging-indent bar is a background gradient), so their
-contrast is judged at laptop width, where the colours are the same. Screenshots land in ``_build/screenshots/``.
+rule only on what it can match, one code token per look (probes/axe_setup.js); at
+phone width it cannot judge code tokens (the hanging-indent bar is a background
+gradient), so their contrast is judged at laptop width, where the colours are the
+same. Screenshots land in ``_build/screenshots/``.
 """
 
 from __future__ import annotations
