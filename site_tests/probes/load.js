@@ -15,7 +15,8 @@
   const start = performance.now();
   const look = () => {
     const a = document.querySelector("article");
-    if (a) {
+    // (one test of the whole text first: a text node's TeX is in it too)
+    if (a && tex.test(a.textContent)) {
       const walker = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);
       for (let t = walker.nextNode(); t; t = walker.nextNode()) {
         if (!tex.test(t.data) || t.parentElement.closest("pre, code, script, style")) continue;
