@@ -1,9 +1,10 @@
-"""Fixtures of the site checks: the built site, a local server, Chromium as readers have it.
+"""Fixtures of the site checks: the built site served locally, Chromium as readers have it.
 
-The system Chromium (or ``KLNOTES_CHROMIUM``), driven by pytest-playwright, launched
+pytest-playwright drives the system Chromium (or ``KLNOTES_CHROMIUM``), launched
 WITHOUT ``--hide-scrollbars`` (classic scrollbars, as Chrome and Edge draw them on
-Windows and Linux) and without a network. With ``CI=true`` a missing site or browser is
-a failure, elsewhere a skip. With pytest-xdist (``-n 2``) a page's tests share a worker.
+Windows and Linux) and without a network; its contexts open pages relative to
+``base_url``, our local server. With ``CI=true`` a missing site or browser is a
+failure, elsewhere a skip. With pytest-xdist (``-n 2``) a test class shares a worker.
 """
 
 from __future__ import annotations
@@ -12,24 +13,16 @@ import functools
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urljoin
 
 import pytest
-from sitepaths import CHAPTERS, CHROMIUM, SITE, VIEWPORTS, require
+from sitepaths import CHAPTERS, CHROMIUM, SCREENSHOTS, SITE, require
 
 
 def pytest_configure(config):
-    # tests of one page run on one xdist worker, which measures the page once
+    # -n alone means --dist load; by scope, each test class runs on one worker
+    # (xdist_group marks are lost with pytest 9.2: pytest-dev/pytest-xdist#1386)
     if getattr(config.option, "dist", "no") == "load":
-        config.option.dist = "loadgroup"
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        params = getattr(item, "callspec", None)
-        rel = params and params.params.get("rel")
-        if rel:
-            item.add_marker(pytest.mark.xdist_group(rel))
+        config.option.dist = "loadscope"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -42,6 +35,7 @@ def site_exists():
         len(CHAPTERS) >= 7,
         f"expected the 7 chapters under {SITE / 'book'}, found {CHAPTERS}",
     )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -50,7 +44,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def server():
+def base_url():
     handler = functools.partial(_QuietHandler, directory=str(SITE))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -66,7 +60,6 @@ OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    """pytest-playwright's launch arguments: the system Chromium, classic scrollbars, offline."""
     require(
         Path(CHROMIUM).exists(),
         f"no Chromium at {CHROMIUM}: apt-get install chromium",
@@ -77,21 +70,3 @@ def browser_type_launch_args(browser_type_launch_args):
         "ignore_default_args": ["--hide-scrollbars"],
         "args": [*ARGS.split(), OFFLINE],
     }
-
-
-@pytest.fixture
-def open_page(browser, server):
-    """open_page(rel, size, **context options) -> page; its context closes after the test."""
-    contexts = []
-
-    def _open(rel: str, size: str, init_script: str | None = None, **options):
-        context = browser.new_context(**VIEWPORTS[size], **options)
-        contexts.append(context)
-        page = context.new_page()
-        if init_script:
-            page.add_init_script(init_script)
-        return page, urljoin(server, rel)
-
-    yield _open
-    for context in contexts:
-        context.close()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 import shutil
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -26,6 +24,7 @@ VIEWPORTS = {
     "phone-390": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
 }
 # fmt: on
+LAPTOP, PHONE = VIEWPORTS
 
 
 def require(condition: bool, reason: str) -> None:
@@ -37,43 +36,18 @@ def probe(name: str) -> str:
     return (PROBES / f"{name}.js").read_text(encoding="utf-8")
 
 
-def watch(page, url: str) -> tuple[list[str], list[str]]:
+def watch(page, base_url: str) -> tuple[list[str], list[str]]:
     """(errors, outside): console errors, page errors and failed responses, and
-    requests to anywhere but the page's own server, as the page loads."""
+    requests to anywhere but the site's server, as the page loads."""
     errors: list[str] = []
     outside: list[str] = []
-    home = (url[: url.index("/", 8)], "data:")
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: r.status < 400 or errors.append(r.url))
     page.on(
-        "request", lambda r: r.url.startswith(home) or outside.append(r.url)
+        "request",
+        lambda r: (
+            r.url.startswith((base_url, "data:")) or outside.append(r.url)
+        ),
     )
     return errors, outside
-
-
-_first_loads: dict[str, dict[str, int]] = {}
-
-
-def first_load(open_page, server: str, rel: str) -> dict[str, int]:
-    """What a page's first load at laptop width fetches from the site: each
-    file's size gzip-compressed, as a server sends it, by its path in the
-    site. Measured once per worker (a page's tests share a worker)."""
-    if rel not in _first_loads:
-        page, url = open_page(rel, "laptop-1280")
-        urls: list[str] = []
-        page.on("requestfinished", lambda r: urls.append(r.url))
-        page.goto(url, wait_until="networkidle")
-        files = {
-            SITE / unquote(urlsplit(u).path).lstrip("/")
-            for u in urls
-            if u.startswith(server)
-        }
-        _first_loads[rel] = {
-            f.relative_to(SITE).as_posix(): len(
-                gzip.compress(f.read_bytes(), 6)
-            )
-            for f in files
-            if f.is_file()
-        }
-    return _first_loads[rel]

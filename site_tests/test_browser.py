@@ -1,31 +1,37 @@
 """What readers see, in Chromium with classic scrollbars (conftest.py), at 1280 and 390 px.
 
-Each page is measured once per worker with every solution open (probes/*.js): every
-kind of defect is listed by ``_defects``; axe-core's colour-contrast rule checks one code
-token per look (probes/same_contrast.js: thousands of highlighted tokens share a handful
-of looks, and checking each cost half of axe's time). At phone width axe cannot judge
-code tokens at all (the hanging-indent bar is a background gradient), so their contrast
-is judged at laptop width, where the colours are the same. Chapters are also loaded on a
-phone with a 4x slower CPU and weighed as transferred; screenshots land in
-``_build/screenshots/``.
+Each page is loaded once per width (``reader_view``; a width's checks are one class,
+run by one worker) and every check reads that load: what it fetched, then with every
+solution open the probes (probes/*.js) and axe-core, then the menu. A chapter on the
+phone first loads with a 4x slower CPU, for raw TeX and layout shift. axe-core runs
+only the rules that can find a serious or critical violation, and its colour-contrast
+rule only on what it can match, one code token per look (probes/axe_setup.js); at
+phone width it cannot judge code tokens (the hanging-indent bar is a background
+gradient), so their contrast is judged at laptop width, where the colours are the
+same. Screenshots land in ``_build/screenshots/``.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
+from importlib.resources import files
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sitepaths import (
     CHAPTERS,
+    LAPTOP,
     OUT,
     PAGES,
+    PHONE,
     SCREENSHOTS,
     SITE,
     VIEWPORTS,
-    first_load,
     probe,
     require,
     watch,
@@ -37,50 +43,104 @@ TOL_PX = 2  # sub-pixel rounding of layout boxes
 SNIPPET = 60
 SETTLE_MS = 300  # after expanding solutions / opening a dialog
 NAV_MS = 6000  # for a menu to open, on a loaded machine
+RENDER_MS = 10_000  # for the deferred Vega bundle to draw a figure
 MAX_WIDE_CODE_FRACTION = 0.05  # of a page's code inputs
 CODE_COLUMNS = 79
 MIN_VISIBLE_DISPLAYS = 0.95  # of all display formulas at phone width
 MIN_LABEL_PX = 9.0  # figure text, CSS px
 THROTTLE = 4  # CPU slowdown of the "slow phone"
 RAW_TEX_LIMIT_MS = 3000
-MAX_CLS = (
-    0.1  # "good" in Web Vitals; typesetting itself no longer shifts anything
-)
-MAX_FIRST_LOAD_BYTES = (
-    2**20
-)  # a chapter's first load without its figures, gzip
+MAX_CLS = 0.1  # "good" in Web Vitals
+MAX_FIRST_LOAD_BYTES = 2**20  # a chapter's first load without figures, gzip
+MAX_FIGURE_LOAD_BYTES = 2.5 * 2**20  # with its figures and their scripts
 AXE_BLOCKING = ("serious", "critical")
 AXE_EXTRA_RULES = {"label-content-name-mismatch": {"enabled": True}}
 EXPAND_ALL = """() => {
   document.querySelectorAll('.toggle.toggle-hidden > .admonition-title').forEach(t => t.click());
   document.querySelectorAll('details:not([open])').forEach(d => { d.open = true; });
 }"""
+AXE = (files("axe_playwright_python") / "axe.min.js").read_text("utf-8")
 _measured: dict[tuple[str, str], dict] = {}
 
 
-def _axe_source() -> str:
-    from importlib.resources import files
+def _appears(locator) -> bool:
+    try:
+        locator.wait_for(state="visible", timeout=NAV_MS)
+    except PlaywrightTimeout:
+        return False
+    return True
 
-    return (files("axe_playwright_python") / "axe.min.js").read_text("utf-8")
+
+def _menu(page, size: str) -> list[str]:
+    """What fails when the reader uses ☰: on a phone it opens the table of
+    contents, Escape closes it, and the page contents open too; at 1280 px it
+    collapses the sidebar and a second click brings it back."""
+    toggle = page.locator(".primary-toggle:visible")
+    if not toggle.count():
+        return ["no visible ☰"]
+    if size == LAPTOP:
+        sidebar = page.locator("#pst-primary-sidebar")
+        if not sidebar.is_visible():
+            return ["no sidebar at 1280 px"]
+        toggle.first.click()
+        page.wait_for_timeout(SETTLE_MS)
+        problems = []
+        if sidebar.is_visible() and sidebar.bounding_box()["width"] >= 2:
+            problems.append("☰ did not collapse the sidebar")
+        toggle.first.click()
+        page.wait_for_timeout(SETTLE_MS)
+        if not sidebar.is_visible():
+            problems.append("☰ did not bring the sidebar back")
+        return problems
+    toggle.first.tap()
+    modal = page.locator("#pst-primary-sidebar-modal")
+    contents = modal.locator("nav.bd-docs-nav a.reference")
+    if not _appears(contents.first) or not modal.evaluate("m => m.open"):
+        return ["☰ did not open the table of contents"]
+    links = modal.locator("nav.bd-docs-nav a.reference:visible").count()
+    problems = [] if links >= len(CHAPTERS) else [f"{links} links shown"]
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(SETTLE_MS)
+    if modal.evaluate("m => m.open"):
+        problems.append("Escape did not close the table of contents")
+    secondary = page.locator(".secondary-toggle:visible")
+    if secondary.count():
+        secondary.first.tap()
+        page_contents = page.locator("#pst-secondary-sidebar-modal nav a")
+        if not _appears(page_contents.first):
+            problems.append("the page's contents did not open")
+    return problems
 
 
-def reader_view(open_page, rel: str, size: str) -> dict:
-    """Measure one page at one size once per worker (every defect test reads from it)."""
+def reader_view(new_context, base_url: str, rel: str, size: str) -> dict:
+    """Load one page at one size and measure all the checks read, once per worker."""
     if (rel, size) in _measured:
         return _measured[rel, size]
-    page, url = open_page(rel, size)
-    errors, outside = watch(page, url)
-    page.goto(url, wait_until="load")
+    page = new_context(**VIEWPORTS[size]).new_page()
+    errors, outside = watch(page, base_url)
+    fetched: list[str] = []
+    page.on("requestfinished", lambda r: fetched.append(r.url))
+    slow = size == PHONE and rel in CHAPTERS
+    if slow:
+        page.add_init_script(probe("load"))
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": THROTTLE})
+    page.goto(rel, wait_until="networkidle" if size == LAPTOP else "load")
+    view: dict = {"fetched": set(fetched)}
+    if slow:
+        page.wait_for_timeout(RAW_TEX_LIMIT_MS)
+        view["load"] = page.evaluate("() => window.__klnotes")
+        page.evaluate("() => { window.__klnotes.stop = true; }")
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
     if rel in CHAPTERS:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{Path(rel).stem}-{size}.png"))
     page.evaluate(EXPAND_ALL)
     page.wait_for_timeout(SETTLE_MS)
     code_cells = "article .cell_input pre" + (
-        ", article .cell_output pre" if size.startswith("laptop") else ""
+        ", article .cell_output pre" if size == LAPTOP else ""
     )
     screen = VIEWPORTS[size]["viewport"]["width"]
-    view = {
+    view |= {
         "tex": page.evaluate(probe("leftover_tex"), SNIPPET // 2),
         "clipped": page.evaluate(probe("clipped"), [TOL_PX, SNIPPET, screen]),
         "code": page.evaluate(probe("wide_code"), [TOL_PX, SNIPPET]),
@@ -99,8 +159,8 @@ def reader_view(open_page, rel: str, size: str) -> dict:
         "errors": list(errors),
         "outside": list(outside),
     }
-    page.add_script_tag(content=_axe_source())
-    page.evaluate(probe("same_contrast"))
+    page.add_script_tag(content=AXE)
+    page.evaluate(probe("axe_setup"), AXE_BLOCKING)
     result = page.evaluate(
         "rules => axe.run(document, {resultTypes: ['violations'], rules})",
         AXE_EXTRA_RULES,
@@ -110,12 +170,19 @@ def reader_view(open_page, rel: str, size: str) -> dict:
         for v in result["violations"]
         if v["impact"] in AXE_BLOCKING
     ]
+    view["menu"] = _menu(page, size)
+    page.context.close()
     _measured[rel, size] = view
     return view
 
 
-both = pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.fixture
+def measure(new_context, base_url):
+    return lambda rel, size: reader_view(new_context, base_url, rel, size)
+
+
 every_page = pytest.mark.parametrize("rel", PAGES)
+every_chapter = pytest.mark.parametrize("rel", CHAPTERS)
 
 
 def _defects(rel: str, size: str, v: dict) -> dict[str, list[str]]:
@@ -162,76 +229,107 @@ def _defects(rel: str, size: str, v: dict) -> dict[str, list[str]]:
     }
 
 
-@both
-@every_page
-def test_reader_sees_every_block_whole_and_legible(rel, size, open_page):
-    defects = _defects(rel, size, reader_view(open_page, rel, size))
-    found = {k: d for k, d in defects.items() if d}
-    assert not found, f"{rel} at {size}:\n" + "\n".join(
-        f"{k} ({len(d)}): " + "; ".join(d[:8]) for k, d in found.items()
-    )
+class Width:
+    """The checks at one width. Each subclass is one scope of xdist's ``--dist
+    loadscope`` (conftest.py), so one worker loads each page once at its width."""
+
+    size = LAPTOP
+
+    @every_page
+    def test_reader_sees_every_block_whole_and_legible(self, rel, measure):
+        defects = _defects(rel, self.size, measure(rel, self.size))
+        found = {k: d for k, d in defects.items() if d}
+        assert not found, f"{rel} at {self.size}:\n" + "\n".join(
+            f"{k} ({len(d)}): " + "; ".join(d[:8]) for k, d in found.items()
+        )
+
+    @every_page
+    def test_menu_button_opens_and_closes_the_contents(self, rel, measure):
+        """☰ opens and closes the table of contents (``_menu``)."""
+        problems = measure(rel, self.size)["menu"]
+        assert not problems, f"{rel} at {self.size}: {problems}"
 
 
-def _phone_reader(open_page, rel: str) -> dict:
-    """The reader probe at phone width: from this worker's full measurement if
-    it made one, else measured alone (without axe-core, which the other worker
-    ran on that page)."""
-    if (rel, "phone-390") in _measured:
-        return _measured[rel, "phone-390"]["reader"]
-    page, url = open_page(rel, "phone-390")
-    page.goto(url, wait_until="load")
-    page.evaluate(EXPAND_ALL)
-    page.wait_for_timeout(SETTLE_MS)
-    return page.evaluate(probe("reader"), [TOL_PX, SNIPPET])
+class TestLaptop(Width):
+    @every_chapter
+    def test_first_load_is_light(self, rel, measure, base_url):
+        """What a chapter's first load transfers, gzip-compressed as a server
+        sends it: without its figures (test_interactive.py operates them) and
+        with them."""
+        paths = [
+            SITE / unquote(urlsplit(u).path).lstrip("/")
+            for u in measure(rel, LAPTOP)["fetched"]
+            if u.startswith(base_url)
+        ]
+        sizes = {
+            f.relative_to(SITE).as_posix(): len(
+                gzip.compress(f.read_bytes(), 6)
+            )
+            for f in paths
+            if f.is_file()
+        }
+        OUT.joinpath(f"weight-{Path(rel).stem}.json").write_text(
+            json.dumps(sizes)
+        )
+        figures = ("_images/", "_static/vega-bundle")
+        weight = sum(v for k, v in sizes.items() if not k.startswith(figures))
+        heaviest = sorted(sizes.items(), key=lambda x: -x[1])[:5]
+        assert weight <= MAX_FIRST_LOAD_BYTES, (
+            f"{rel}: {weight / 2**20:.2f} MB without figures: {heaviest}"
+        )
+        total = sum(sizes.values())
+        assert total <= MAX_FIGURE_LOAD_BYTES, (
+            f"{rel}: {total / 2**20:.2f} MB with figures: {heaviest}"
+        )
 
 
-def test_display_formulas_fit_a_phone(open_page):
-    views = {rel: _phone_reader(open_page, rel) for rel in PAGES}
-    total = sum(v["displays"] for v in views.values())
-    cut = {rel: v["cut"] for rel, v in views.items() if v["cut"]}
-    OUT.joinpath("phone_displays.json").write_text(json.dumps(cut, indent=1))
-    visible = 1 - sum(map(len, cut.values())) / total
-    assert visible >= MIN_VISIBLE_DISPLAYS, (
-        f"{visible:.1%} of {total} fully visible: {cut}"
-    )
+class TestPhone(Width):
+    size = PHONE
 
+    def test_display_formulas_fit_a_phone(self, measure):
+        views = {rel: measure(rel, PHONE)["reader"] for rel in PAGES}
+        total = sum(v["displays"] for v in views.values())
+        cut = {rel: v["cut"] for rel, v in views.items() if v["cut"]}
+        OUT.joinpath("phone_displays.json").write_text(
+            json.dumps(cut, indent=1)
+        )
+        visible = 1 - sum(map(len, cut.values())) / total
+        assert visible >= MIN_VISIBLE_DISPLAYS, (
+            f"{visible:.1%} of {total} fully visible: {cut}"
+        )
 
-@pytest.mark.parametrize("rel", CHAPTERS)
-def test_slow_phone_sees_typeset_math_without_layout_shift(rel, open_page):
-    page, url = open_page(rel, "phone-390", init_script=probe("load"))
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": THROTTLE})
-    page.goto(url, wait_until="load")
-    page.wait_for_timeout(RAW_TEX_LIMIT_MS)
-    seen = page.evaluate("() => window.__klnotes")
-    late = [t for t in seen["texSeenAt"] if t > RAW_TEX_LIMIT_MS]
-    assert not late, f"{rel}: raw TeX on the first screen at {late[:3]} ms"
-    assert seen["cls"] <= MAX_CLS, (
-        f"{rel}: layout shift {seen['cls']:.3f}: {seen['shifts'][:5]}"
-    )
-
-
-@pytest.mark.parametrize("rel", CHAPTERS)
-def test_first_load_is_light(rel, open_page, server):
-    """What a chapter's first load transfers, gzip-compressed as a server sends it, without figures."""
-    sizes = first_load(open_page, server, rel)
-    # figures and their scripts: test_interactive.py weighs them
-    figures = ("_images/", "_static/vega-bundle")
-    weight = sum(v for k, v in sizes.items() if not k.startswith(figures))
-    OUT.joinpath(f"weight-{Path(rel).stem}.json").write_text(json.dumps(sizes))
-    assert weight <= MAX_FIRST_LOAD_BYTES, (
-        f"{rel}: {weight / 2**20:.2f} MB: {sorted(sizes.items(), key=lambda x: -x[1])[:5]}"
-    )
+    @every_chapter
+    def test_slow_phone_sees_typeset_math_without_layout_shift(
+        self, rel, measure
+    ):
+        seen = measure(rel, PHONE)["load"]
+        late = [t for t in seen["texSeenAt"] if t > RAW_TEX_LIMIT_MS]
+        assert not late, f"{rel}: raw TeX on the first screen at {late[:3]} ms"
+        assert seen["cls"] <= MAX_CLS, (
+            f"{rel}: layout shift {seen['cls']:.3f}: {seen['shifts'][:5]}"
+        )
 
 
 def test_solution_title_opens_the_solution_and_dark_mode_follows_the_os(
-    open_page,
+    new_context,
 ):
-    page, url = open_page(CHAPTERS[0], "phone-390", color_scheme="dark")
-    page.goto(url, wait_until="load")
+    """Dark mode follows the OS, the interactive figure too; tapping a
+    solution's title opens it."""
+    page = new_context(**VIEWPORTS[PHONE], color_scheme="dark").new_page()
+    page.goto(CHAPTERS[0], wait_until="load")
     assert (
         page.evaluate("() => document.documentElement.dataset.theme") == "dark"
     ), "OS dark mode ignored"
+    fig = page.locator(".klnotes-interactive").first
+    fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
+    fig.scroll_into_view_if_needed()
+    name = fig.get_attribute("id")
+    fig.screenshot(path=str(SCREENSHOTS / f"{name}-{PHONE}-dark.png"))
+    fill = fig.locator("svg text").first.evaluate(
+        "t => getComputedStyle(t).fill"
+    )
+    rgb = [int(c) for c in re.findall(r"\d+", fill)[:3]]
+    assert sum(rgb) / 3 > 128, f"{name}: text {fill} on a dark page"
     hidden = page.locator("div.solution.toggle-hidden")
     require(hidden.count() > 0, f"{CHAPTERS[0]}: no collapsed solution")
     solution = page.locator(f"[id='{hidden.first.get_attribute('id')}']")
@@ -246,58 +344,3 @@ def test_solution_title_opens_the_solution_and_dark_mode_follows_the_os(
     assert not solution.evaluate(
         "s => s.classList.contains('toggle-hidden')"
     ), "the solution did not open"
-
-
-def _visible_toggle(page, selector: str):
-    toggles = page.locator(f"{selector}:visible")
-    assert toggles.count() >= 1, f"no visible {selector}"
-    return toggles.first
-
-
-@every_page
-def test_phone_navigation_opens_the_table_of_contents(rel, open_page):
-    """Tap the visible ☰ on a phone: the table of contents opens; so does the page contents."""
-    page, url = open_page(rel, "phone-390")
-    page.goto(url, wait_until="load")
-    _visible_toggle(page, ".primary-toggle").tap()
-    modal = page.locator("#pst-primary-sidebar-modal")
-    modal.locator("nav.bd-docs-nav a.reference").first.wait_for(
-        state="visible", timeout=NAV_MS
-    )
-    assert modal.evaluate("m => m.open"), (
-        f"{rel}: ☰ did not open the table of contents"
-    )
-    links = modal.locator("nav.bd-docs-nav a.reference:visible").count()
-    assert links >= len(CHAPTERS), (
-        f"{rel}: the opened contents show {links} links"
-    )
-    page.keyboard.press("Escape")
-    page.wait_for_timeout(SETTLE_MS)
-    assert not modal.evaluate("m => m.open"), (
-        f"{rel}: Escape did not close the table of contents"
-    )
-    secondary = page.locator(".secondary-toggle:visible")
-    if secondary.count():
-        secondary.first.tap()
-        page.locator("#pst-secondary-sidebar-modal nav a").first.wait_for(
-            state="visible", timeout=NAV_MS
-        )
-
-
-@every_page
-def test_laptop_menu_button_collapses_the_sidebar(rel, open_page):
-    """Click the visible ☰ at 1280 px: the sidebar collapses, and a second click restores it."""
-    page, url = open_page(rel, "laptop-1280")
-    page.goto(url, wait_until="load")
-    sidebar = page.locator("#pst-primary-sidebar")
-    assert sidebar.is_visible(), f"{rel}: no sidebar at 1280 px"
-    _visible_toggle(page, ".primary-toggle").click()
-    page.wait_for_timeout(SETTLE_MS)
-    collapsed = (
-        not sidebar.is_visible()
-        or sidebar.evaluate("s => s.getBoundingClientRect().width") < 2
-    )
-    assert collapsed, f"{rel}: ☰ did not collapse the sidebar"
-    _visible_toggle(page, ".primary-toggle").click()
-    page.wait_for_timeout(SETTLE_MS)
-    assert sidebar.is_visible(), f"{rel}: ☰ did not bring the sidebar back"

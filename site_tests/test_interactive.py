@@ -1,11 +1,11 @@
 """The interactive figures, operated as a keyboard user does, at 1280 and 390 px, offline.
 
-Each chapter has at least one figure made by ``klnotes.interactive.show``. For each, the
-test reaches the slider with Tab, moves it with the arrow keys, and checks that the
-figure changed, that the value beside the slider is the slider's, that the numbers
-the figure shows for the new setting are those klnotes computes here, in this
-process (``EXPECTED``), and that no request left the site. Screenshots of every figure
-at both widths (and one in dark mode) go to ``_build/screenshots/``.
+Each chapter has at least one figure made by ``klnotes.interactive.show``. For each
+(one load of the chapter per width), the test reaches the slider with Tab, moves it
+with the arrow keys, and checks that the figure changed, that the value beside the
+slider is the slider's, that the numbers the figure shows for the new setting are
+those klnotes computes here, in this process (``EXPECTED``), and that no request left
+the site. Screenshots of every figure at both widths go to ``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import pytest
 from scipy import stats
 from sitepaths import (
     CHAPTERS,
+    LAPTOP,
+    PHONE,
     SCREENSHOTS,
     VIEWPORTS,
-    first_load,
     require,
     watch,
 )
@@ -32,8 +33,6 @@ from klnotes.models.bandit import ascend_surrogate
 PRESSES = 3  # arrow-key presses per direction
 # the Vega bundle loads deferred; allow for a slow machine
 RENDER_MS = 10_000
-# a chapter's first load with its figures and their scripts, gzip
-MAX_FIGURE_LOAD_BYTES = 2.5 * 2**20
 
 
 def _ch1(q: float) -> list[str]:
@@ -181,12 +180,6 @@ EXPECTED: dict[str, dict[str, Callable[[float], list[str]]]] = {
     "06_policy_optimisation": {"ppo-clip": _ch6},
     "07_beyond_kl": {"renyi-chord": _ch7, "f-family": _ch7_family},
 }
-FIGURES = [
-    (rel, name)
-    for rel in CHAPTERS
-    for name in EXPECTED.get(Path(rel).stem, {"(none)": _ch3})
-]
-
 # The focusable elements in document order, and the one before `el`: pressing Tab
 # there must reach `el` (it is in the tab order, not skipped or hidden).
 FOCUS_BEFORE = """el => {
@@ -217,36 +210,25 @@ def _shows(line: str, text: str) -> bool:
     return line == text or line.endswith(": " + text)
 
 
-@pytest.mark.parametrize("size", VIEWPORTS)
-@pytest.mark.parametrize(("rel", "name"), FIGURES)
-def test_interactive_figure_moves_with_the_keyboard(
-    rel, name, size, open_page
-):
-    require(
-        name != "(none)",
-        f"{rel}: no interactive figure is listed for this chapter",
-    )
-    page, url = open_page(rel, size)
-    errors, outside = watch(page, url)
-    page.goto(url, wait_until="load")
-    fig = page.locator(f"#klnotes-fig-{name}")
-    fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
+def _operate(page, fig, size: str, expected) -> None:
+    """Reach the figure's slider with Tab, move it with the arrow keys, read the figure."""
+    name = fig.get_attribute("id")
     slider = fig.locator("input[type=range]")
-    assert slider.count() >= 1, f"{rel}: figure {name} has no slider"
+    assert slider.count() >= 1, f"{name} has no slider"
     slider = slider.first
     slider.scroll_into_view_if_needed()
 
     # reached with Tab; an accessible name; the value shown beside it
-    assert slider.evaluate(FOCUS_BEFORE) >= 0, "slider not focusable"
+    assert slider.evaluate(FOCUS_BEFORE) >= 0, f"{name}: slider not focusable"
     page.keyboard.press("Tab")
     assert slider.evaluate("el => el === document.activeElement"), (
-        f"{rel}: Tab does not reach the slider of {name}"
+        f"Tab does not reach the slider of {name}"
     )
     label = slider.evaluate(
         "el => el.labels.length && el.labels[0].textContent"
     )
     assert label and re.search("[A-Za-z]", label), (
-        f"{rel}: slider without a name"
+        f"{name}: slider without a name"
     )
 
     before = fig.evaluate(FIGURE_STATE)
@@ -260,59 +242,52 @@ def test_interactive_figure_moves_with_the_keyboard(
     page.wait_for_timeout(300)
     value = float(slider.input_value())
     after = fig.evaluate(FIGURE_STATE)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    fig.screenshot(path=str(SCREENSHOTS / f"interactive-{name}-{size}.png"))
+    fig.screenshot(path=str(SCREENSHOTS / f"{name}-{size}.png"))
 
     assert low <= value <= high and value != float(before["shown"]), (
-        f"{rel}: {key} did not move the slider of {name}"
+        f"{key} did not move the slider of {name}"
     )
-    assert after["svg"] != before["svg"], (
-        f"{rel}: figure {name} did not change"
-    )
+    assert after["svg"] != before["svg"], f"{name} did not change"
     assert float(after["shown"]) == value, (
-        f"{rel}: the value shown ({after['shown']}) is not the slider's ({value})"
+        f"{name}: the value shown ({after['shown']}) is not the slider's ({value})"
     )
     missing = [
         t
-        for t in EXPECTED[Path(rel).stem][name](value)
+        for t in expected(value)
         if not any(_shows(line, t) for line in after["texts"])
     ]
     assert not missing, (
-        f"{rel}: at {value} the figure lacks {missing}; shows {after['texts']}"
+        f"{name} at {value} lacks {missing}; shows {after['texts']}"
     )
     screen = VIEWPORTS[size]["viewport"]["width"]
     assert after["right"] <= screen and after["overflow"] <= 1, (
-        f"{rel}: figure {name} wider than the screen at {size}"
+        f"{name} wider than the screen at {size}"
     )
-    assert not errors, f"{rel}: console errors {errors}"
-    assert not outside, f"{rel}: requests leaving the site {outside}"
 
 
-def test_interactive_figure_reads_in_dark_mode(open_page):
-    rel = next(r for r in CHAPTERS if Path(r).stem in EXPECTED)
-    name = next(iter(EXPECTED[Path(rel).stem]))
-    page, url = open_page(rel, "phone-390", color_scheme="dark")
-    page.goto(url, wait_until="load")
-    fig = page.locator(f"#klnotes-fig-{name}")
-    fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
-    fig.scroll_into_view_if_needed()
-    fig.screenshot(
-        path=str(SCREENSHOTS / f"interactive-{name}-phone-390-dark.png")
-    )
-    # axis labels light on the dark page: the figure follows the site's theme
-    fill = fig.locator("svg text").first.evaluate(
-        "t => getComputedStyle(t).fill"
-    )
-    rgb = [int(c) for c in re.findall(r"\d+", fill)[:3]]
-    assert sum(rgb) / 3 > 128, f"{rel}: figure text {fill} on a dark page"
+class TestLaptop:
+    """One xdist scope per width (conftest.py): the two widths run side by side."""
+
+    size = LAPTOP
+
+    @pytest.mark.parametrize("rel", CHAPTERS)
+    def test_interactive_figures_move_with_the_keyboard(
+        self, rel, new_context, base_url
+    ):
+        figures = EXPECTED.get(Path(rel).stem)
+        require(figures, f"{rel}: no interactive figure is listed for it")
+        page = new_context(**VIEWPORTS[self.size]).new_page()
+        errors, outside = watch(page, base_url)
+        page.goto(rel, wait_until="load")
+        for name, expected in figures.items():
+            fig = page.locator(f"#klnotes-fig-{name}")
+            fig.locator("svg").first.wait_for(
+                state="attached", timeout=RENDER_MS
+            )
+            _operate(page, fig, self.size, expected)
+        assert not errors, f"{rel}: console errors {errors}"
+        assert not outside, f"{rel}: requests leaving the site {outside}"
 
 
-@pytest.mark.parametrize("rel", CHAPTERS)
-def test_chapter_with_its_figures_stays_within_budget(rel, open_page, server):
-    """A chapter's first load with figures and figure scripts, gzip as a server sends it."""
-    sizes = first_load(open_page, server, rel)
-    total = sum(sizes.values())
-    assert total <= MAX_FIGURE_LOAD_BYTES, (
-        f"{rel}: {total / 2**20:.2f} MB with figures: "
-        f"{sorted(sizes.items(), key=lambda x: -x[1])[:5]}"
-    )
+class TestPhone(TestLaptop):
+    size = PHONE

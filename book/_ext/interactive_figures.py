@@ -1,11 +1,7 @@
-"""Serve the Vega libraries of the interactive figures from the site itself.
+"""Serve the Vega libraries of ``klnotes.interactive.show``'s figures from the site.
 
-Chapters display interactive figures with ``klnotes.interactive.show``: a container,
-the chart's specification and a loader that uses ``window.vegaEmbed`` when the page
-provides it. This extension writes that library bundle (Vega, Vega-Lite and
-vega-embed, at the versions the ``vl-convert-python`` wheel carries, so no network is
-needed) into the site's ``_static`` and adds it, deferred, only to the pages that
-have such a figure; other pages load nothing more.
+The bundle (Vega, Vega-Lite, vega-embed, as the ``vl-convert-python`` wheel carries
+them: no network) goes into ``_static`` and, deferred, into the pages with a figure.
 """
 
 from __future__ import annotations

