@@ -156,4 +156,4 @@ __all__ = [  # FAMILIES in order (the tests check it)
     "expm1mx",
 ]
 
-__version__ = "0.6.0"
+__version__ = "0.6.1"
