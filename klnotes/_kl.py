@@ -739,7 +739,8 @@ def _series_sums(
             np.exp(w, out=w)
             np.subtract(fb[r, j], aa, out=c)  # hi
             weight = w.sum(axis=-1)
-            centre = _dot_last(w, c) / weight  # any centre is exact
+            centre = _dot_last(w, c) / weight  # any centre will do:
+            # the moments are moved to the row's m at the end
             c -= centre[:, None]
             np.multiply(c, c, out=c2)
             c2_max = c2.max(axis=-1)
@@ -790,8 +791,6 @@ def _combine_cells(
     largest ``|c_b|``.  None if some ``|c_b| + |delta_b| >= 1/2``."""
     if ids.size == amax.shape[0]:  # one cell per row: its centre is m
         first, z, m, mu = ids, weights, centres, cells
-        if not np.all(reach < 0.5):
-            return None
     else:
         first = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
         z = np.add.reduceat(weights, first)
@@ -867,8 +866,9 @@ _SERIES_BLOCK = 2**14
 _SERIES_MIN_N = 128
 _SERIES_MIN_SIZE = 2**13
 
-#: If in the first block every row's mean log-ratio m_b exceeds the spread
-#: of c by this factor squared, :func:`_series_sums` gives up at once: the
+#: If in the first block every row has m_b^2 > ``_SHIFT_GIVE_UP`` E[c_b^2]
+#: (its mean log-ratio more than 8 times the spread of c),
+#: :func:`_series_sums` gives up at once: the
 #: bound on leaving out lo would be about 2 eps sqrt(1 + m_b^2 / E[c^2]),
 #: several times ``_LO_TOL``, and every row would be listed and computed
 #: again.  (Only a shortcut: the bound itself is checked at the end.)
@@ -877,14 +877,14 @@ _SHIFT_GIVE_UP = 64.0
 #: ``1 / k!`` and ``(2^k - 2) / k!`` for k = 2, ..., 16: ``S2`` and
 #: ``E_P[psi'(c)^2] = E_P[psi(2c)] - 2 S2`` from the moments ``M_2 ... M_16``.
 _PSI_MOMENTS = np.array([1.0 / math.factorial(k) for k in range(2, 17)])
+_DPSI2_MOMENTS = np.array(
+    [(2.0**k - 2.0) / math.factorial(k) for k in range(2, 17)]
+)
 _BINOMIAL = np.array(
     [[math.comb(k, j) for j in range(17)] for k in range(17)], dtype=float
 )
 #: ``k - j`` where ``j <= k``, else 0 (where ``_BINOMIAL`` is 0).
 _K_MINUS_J = np.maximum(np.subtract.outer(np.arange(17), np.arange(17)), 0)
-_DPSI2_MOMENTS = np.array(
-    [(2.0**k - 2.0) / math.factorial(k) for k in range(2, 17)]
-)
 
 #: Relative bound on what leaving out ``lo`` may change in D, below which
 #: :func:`_series_sums` keeps its row: 2^-51, four units of 2^-53.

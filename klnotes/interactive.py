@@ -128,6 +128,13 @@ _LOADER = """(function () {
 })();"""
 
 
+def _decimal(x: float) -> float:
+    """``x`` as a short decimal, 12 significant digits: how a slider's step
+    is written and how ``at`` reads its settings back, without the rounding
+    noise of float arithmetic (0.20000000000000018)."""
+    return float(f"{x:.12g}")
+
+
 def slider(
     name: str, values: ArrayLike, *, label: str, value: float | None = None
 ) -> Any:
@@ -165,10 +172,8 @@ def slider(
             f"values must be a 1-D grid of >= 2 points; got {grid!r}"
         )
     steps = np.diff(grid)
-    # the grid's spacing as a short decimal (12 significant digits, as `at`
-    # reads the settings back): np.diff leaves rounding noise such as
-    # 0.20000000000000018, which would be the range input's step
-    step = float(f"{(grid[-1] - grid[0]) / (grid.size - 1):.12g}")
+    # the grid's spacing, not np.diff's noise, is the range input's step
+    step = _decimal((grid[-1] - grid[0]) / (grid.size - 1))
     if step <= 0 or not np.allclose(steps, step, rtol=1e-9, atol=0):
         raise ValueError("values must be increasing and evenly spaced")
     start = float(grid[grid.size // 2]) if value is None else float(value)
@@ -240,7 +245,7 @@ def _sliders(control: Any, field: Any) -> list[tuple[str, str, list[float]]]:
             )
         lo, step = float(bind.min), float(bind.step)
         n = round((float(bind.max) - lo) / step)
-        settings = [float(f"{lo + k * step:.12g}") for k in range(n + 1)]
+        settings = [_decimal(lo + k * step) for k in range(n + 1)]
         found.append((name, f, settings))
     return found
 

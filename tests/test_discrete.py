@@ -498,6 +498,8 @@ def test_logits_long_dot_products_are_the_stated_exception(monkeypatch):
     moved[0] = 0.4999
     want = ref.kl_logits(flat, moved)
     assert ref.rel_error(kl_logits(flat, moved), want) <= 1e-12
+    with _moment_route_for_any_size():
+        assert ref.rel_error(kl_logits(flat, moved), want) <= 1e-12
     spread = np.random.default_rng(7).normal(scale=0.5, size=n)
     want = ref.kl_logits(spread, spread + 0.5 * d)
     assert ref.rel_error(kl_logits(spread, spread + 0.5 * d), want) <= 1e-13
@@ -551,7 +553,8 @@ def test_logits_moment_route_lists_rows_where_lo_matters():
 
 
 def test_logits_moment_route_exact_shift_and_one_outlier():
-    """On the moment route an exactly constant shift gives 0; one c at
+    """An exactly constant shift gives 0 with the moment route allowed at
+    any size (the route gives up on it, or lists the row); one c at
     +-0.49 (still in range) and at 0.51 (out of it: term by term) agree
     with mpmath; and the sizes from which kl_logits takes it by itself."""
     from klnotes._kl import (
