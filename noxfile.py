@@ -115,8 +115,8 @@ def assignments(session: nox.Session) -> None:
     """The lab sheets' kit (otter-grader, in .venv-teacher), then its tests."""
     teacher = ROOT / ".venv-teacher" / "bin"
     if not (teacher / "python").exists():
-        # uv (pinned in requirements.txt): the same pins as pip, at a sixth
-        # of pip's CPU time (7 against 46 s here)
+        # uv (pinned in requirements.txt): the same pins as pip, with a
+        # fraction of pip's CPU time
         run(
             session, "uv", "venv", "-q", ".venv-teacher", "--python", "python3"
         )

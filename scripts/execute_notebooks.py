@@ -46,7 +46,10 @@ def pair(path: Path) -> tuple[Path, Path]:
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Make the notebook a function of its sources and outputs only."""
-    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}
+    # a NotebookNode (attribute access), as nbclient expects of metadata
+    nb.metadata = nbformat.from_dict(
+        {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}
+    )
     nb.nbformat, nb.nbformat_minor = 4, 5
     seen: dict[str, int] = {}
     for cell in nb.cells:

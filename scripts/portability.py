@@ -2,9 +2,10 @@
 
 NumPy dispatches SIMD kernels for exp/log per CPU; OpenBLAS picks kernels and
 summation order per CPU model and thread count. This runs nbval (the project's
-pytest configuration) with each dispatched SIMD group disabled, with the
-baseline OpenBLAS kernel on one thread, with another kernel family on two, and
-as is. Exit 0 iff no cell failed:
+pytest configuration) once per variant: ``no-simd`` (each dispatched SIMD
+group disabled), ``blas-generic`` (the baseline OpenBLAS kernel, one thread),
+``blas-other`` (another kernel family, two threads) and ``as-is``. Exit 0 iff
+no cell failed:
 
     .venv/bin/python scripts/portability.py [--skip-as-is] [targets, default: book]
 """

@@ -25,6 +25,14 @@ VIEWPORTS = {
 }
 # fmt: on
 LAPTOP, PHONE = VIEWPORTS
+RENDER_MS = (
+    10_000  # for the deferred Vega bundle to draw a figure, slow machine
+)
+
+
+def drawn(figure) -> None:
+    """Wait until an interactive figure's chart is drawn (its first SVG)."""
+    figure.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
 
 
 def require(condition: bool, reason: str) -> None:

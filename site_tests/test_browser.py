@@ -32,6 +32,7 @@ from sitepaths import (
     SCREENSHOTS,
     SITE,
     VIEWPORTS,
+    drawn,
     probe,
     require,
     watch,
@@ -43,7 +44,6 @@ TOL_PX = 2  # sub-pixel rounding of layout boxes
 SNIPPET = 60
 SETTLE_MS = 300  # after expanding solutions / opening a dialog
 NAV_MS = 6000  # for a menu to open, on a loaded machine
-RENDER_MS = 10_000  # for the deferred Vega bundle to draw a figure
 MAX_WIDE_CODE_FRACTION = 0.05  # of a page's code inputs
 CODE_COLUMNS = 79
 MIN_VISIBLE_DISPLAYS = 0.95  # of all display formulas at phone width
@@ -321,7 +321,7 @@ def test_solution_title_opens_the_solution_and_dark_mode_follows_the_os(
         page.evaluate("() => document.documentElement.dataset.theme") == "dark"
     ), "OS dark mode ignored"
     fig = page.locator(".klnotes-interactive").first
-    fig.locator("svg").first.wait_for(state="attached", timeout=RENDER_MS)
+    drawn(fig)
     fig.scroll_into_view_if_needed()
     name = fig.get_attribute("id")
     fig.screenshot(path=str(SCREENSHOTS / f"{name}-{PHONE}-dark.png"))

@@ -23,6 +23,7 @@ from sitepaths import (
     PHONE,
     SCREENSHOTS,
     VIEWPORTS,
+    drawn,
     require,
     watch,
 )
@@ -31,8 +32,6 @@ import klnotes
 from klnotes.models.bandit import ascend_surrogate
 
 PRESSES = 3  # arrow-key presses per direction
-# the Vega bundle loads deferred; allow for a slow machine
-RENDER_MS = 10_000
 
 
 def _ch1(q: float) -> list[str]:
@@ -281,9 +280,7 @@ class TestLaptop:
         page.goto(rel, wait_until="load")
         for name, expected in figures.items():
             fig = page.locator(f"#klnotes-fig-{name}")
-            fig.locator("svg").first.wait_for(
-                state="attached", timeout=RENDER_MS
-            )
+            drawn(fig)
             _operate(page, fig, self.size, expected)
         assert not errors, f"{rel}: console errors {errors}"
         assert not outside, f"{rel}: requests leaving the site {outside}"

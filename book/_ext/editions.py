@@ -196,9 +196,8 @@ class LatexOneBibliography(SphinxPostTransform):
                     else [child]
                 )
             cit.replace_self(para)
-        if (
-            book
-        ):  # the page holding them goes; the writer moves them to the end
+        # the page holding them goes; the writer moves them to the end
+        if book:
             page = book[0].parent
             while not isinstance(page, nodes.section):
                 page = page.parent
