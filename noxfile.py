@@ -88,8 +88,13 @@ def pdf(session: nox.Session) -> None:
 
 @nox.session
 def student(session: nox.Session) -> None:
-    """The student edition, then the PDF and student-edition tests."""
+    """The student edition (no solutions): _build/student/html."""
     run(session, "python", "scripts/build_student.py", "-W")
+
+
+@nox.session
+def editions(session: nox.Session) -> None:
+    """The PDF and student-edition tests (after book, pdf and student)."""
     run(session, "python", "-m", "pytest", "edition_tests", *session.posargs)
 
 

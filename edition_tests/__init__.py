@@ -1,5 +1,5 @@
 """Tests of the built editions (PDF, student site): ``nox -s pdf student`` (after
-``nox -s book``) builds them and runs these; a missing build fails. Shared: the built
+``nox -s book``) builds them, ``nox -s editions`` runs these; a missing build fails. Shared: the built
 sites' pages and the full edition's doctrees, each read once.
 """
 

@@ -128,10 +128,14 @@ def reader_view(new_context, base_url: str, rel: str, size: str) -> dict:
     page.goto(rel, wait_until="networkidle" if size == LAPTOP else "load")
     view: dict = {"fetched": set(fetched)}
     if slow:
+        # slow until the page has loaded and the raw-TeX limit has passed, then
+        # (throttling keeps a core busy) 3 s more at full speed, for late shifts
+        elapsed = page.evaluate("() => performance.now()")
+        page.wait_for_timeout(max(0, RAW_TEX_LIMIT_MS + 300 - elapsed))
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
         page.wait_for_timeout(RAW_TEX_LIMIT_MS)
         view["load"] = page.evaluate("() => window.__klnotes")
         page.evaluate("() => { window.__klnotes.stop = true; }")
-        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
     if rel in CHAPTERS:
         page.screenshot(path=str(SCREENSHOTS / f"{Path(rel).stem}-{size}.png"))
     page.evaluate(EXPAND_ALL)
