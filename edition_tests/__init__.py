@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pickle
 import re
+import shutil
+import subprocess
 import sys
 from functools import cache
 from pathlib import Path
@@ -18,9 +20,9 @@ from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
 STUDENT = ROOT / "_build" / "student" / "html"
+PDF = ROOT / "_build" / "pdf" / "klnotes.pdf"
 sys.path.insert(0, str(ROOT / "scripts"))
 import clean_notebooks  # noqa: E402
-from fresh_env import text_outputs  # noqa: E402, F401 (for test_pdf)
 
 STEMS = clean_notebooks.chapters()  # the numbered chapters, in the toc's order
 
@@ -59,3 +61,24 @@ def exercise_labels(stem: str) -> set[str]:
     kinds = (exercise_node, exercise_enumerable_node)
     tree = doctree(stem)
     return {n["label"] for n in tree.findall(lambda n: isinstance(n, kinds))}
+
+
+def poppler(tool: str, *args: object) -> str:
+    """Run a poppler tool on the PDF; its standard output."""
+    path = shutil.which(tool)
+    assert path, f"{tool} is missing (Debian: apt-get install poppler-utils)"
+    assert PDF.exists(), f"{PDF} is missing: run scripts/build_pdf.sh first"
+    cmd = [path, *map(str, args)]
+    return subprocess.run(
+        cmd, capture_output=True, text=True, check=True
+    ).stdout
+
+
+@cache
+def pages(*flags: str) -> tuple[str, ...]:
+    """The text of every PDF page (pdftotext ends each page with a form feed)."""
+    return tuple(poppler("pdftotext", *flags, PDF, "-").split("\f")[:-1])
+
+
+def all_text() -> str:
+    return "\n".join(pages())

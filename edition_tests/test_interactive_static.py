@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import NavigableString, Tag
 
-from edition_tests import SITE, STEMS, STUDENT, soup, squash
-from edition_tests.test_pdf import all_text
+from edition_tests import SITE, STEMS, STUDENT, all_text, soup, squash
 
 
 def figures(site: Path) -> dict[str, tuple[str, Tag]]:

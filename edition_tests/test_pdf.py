@@ -6,40 +6,26 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from functools import cache
 
 import nbformat
 import pytest
+from fresh_env import text_outputs
 from PIL import Image, ImageStat
 
-from edition_tests import ROOT, STEMS, exercise_labels, squash, text_outputs
+from edition_tests import (
+    PDF,
+    ROOT,
+    STEMS,
+    all_text,
+    exercise_labels,
+    pages,
+    poppler,
+    squash,
+)
 
-PDF = ROOT / "_build" / "pdf" / "klnotes.pdf"
 LATEX = ROOT / "_build" / "latex"
 SHOTS = ROOT / "_build" / "screenshots"
-
-
-def poppler(tool: str, *args: object) -> str:
-    """Run a poppler tool on the PDF; its standard output."""
-    path = shutil.which(tool)
-    assert path, f"{tool} is missing (Debian: apt-get install poppler-utils)"
-    assert PDF.exists(), f"{PDF} is missing: run scripts/build_pdf.sh first"
-    cmd = [path, *map(str, args)]
-    return subprocess.run(
-        cmd, capture_output=True, text=True, check=True
-    ).stdout
-
-
-@cache
-def pages(*flags: str) -> tuple[str, ...]:
-    """The text of every page (pdftotext ends each page with a form feed)."""
-    return tuple(poppler("pdftotext", *flags, PDF, "-").split("\f")[:-1])
-
-
-def all_text() -> str:
-    return "\n".join(pages())
 
 
 def pages_with(*patterns: str) -> list[int]:

@@ -1,9 +1,9 @@
 """The student edition (_build/student/html, from scripts/build_student.py).
 
 Each solution of the full edition's doctrees (gated ones merged) gives distinctive
-pieces (its longest run of text, or of formula when it is all formulas, and its
-longest code line), each on the full site's page and nowhere in the student edition,
-which keeps every exercise.
+pieces (its longest run of text, of five words or more, and its longest code line
+found nowhere else), each on the full site's page and nowhere in the student
+edition, which keeps every exercise.
 """
 
 from __future__ import annotations
@@ -56,12 +56,8 @@ def _pieces(solution: solution_node, everywhere: list[str]) -> list[str]:
         for t in solution.findall(nodes.Text)
         if _is_prose(t)
     ]
-    pieces = [max(prose, key=len, default="")]
-    if len(pieces[0].split()) < 5:  # all formulas: its longest inline formula
-        # (the site keeps the TeX source in the page for MathJax)
-        formulas = [m.astext() for m in solution.findall(nodes.math)]
-        formulas = [f for f in formulas if len(f) >= 20]
-        pieces = [max(formulas, key=len)] if formulas else []
+    longest = max(prose, key=len, default="")
+    pieces = [longest] if len(longest.split()) >= 5 else []
     # a code line that also stands outside this solution (the chapter body runs
     # the same call) proves nothing about the solution being removed
     code = _code_lines(solution)

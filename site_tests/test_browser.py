@@ -83,13 +83,19 @@ def _menu(page, size: str) -> list[str]:
         if not sidebar.is_visible():
             return ["no sidebar at 1280 px"]
         toggle.first.click()
-        page.wait_for_timeout(SETTLE_MS)
         problems = []
-        if sidebar.is_visible() and sidebar.bounding_box()["width"] >= 2:
+        try:  # hidden, or collapsed to nothing (the theme animates it)
+            page.wait_for_function(
+                """() => { const s = document.querySelector('#pst-primary-sidebar');
+                  const r = s.getBoundingClientRect();
+                  return r.width < 2 || r.height === 0
+                    || getComputedStyle(s).visibility === 'hidden'; }""",
+                timeout=NAV_MS,
+            )
+        except PlaywrightTimeout:
             problems.append("☰ did not collapse the sidebar")
         toggle.first.click()
-        page.wait_for_timeout(SETTLE_MS)
-        if not sidebar.is_visible():
+        if not _appears(sidebar):
             problems.append("☰ did not bring the sidebar back")
         return problems
     toggle.first.tap()
@@ -100,8 +106,12 @@ def _menu(page, size: str) -> list[str]:
     links = modal.locator("nav.bd-docs-nav a.reference:visible").count()
     problems = [] if links >= len(CHAPTERS) else [f"{links} links shown"]
     page.keyboard.press("Escape")
-    page.wait_for_timeout(SETTLE_MS)
-    if modal.evaluate("m => m.open"):
+    try:
+        closed = (
+            "() => !document.querySelector('#pst-primary-sidebar-modal').open"
+        )
+        page.wait_for_function(closed, timeout=NAV_MS)
+    except PlaywrightTimeout:
         problems.append("Escape did not close the table of contents")
     secondary = page.locator(".secondary-toggle:visible")
     if secondary.count():
