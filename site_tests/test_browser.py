@@ -2,7 +2,8 @@
 
 Each page is loaded once per width (``reader_view``; a width's checks are one class,
 run by one worker) and every check reads that load: what it fetched, then with every
-solution open the probes (probes/*.js) and axe-core, then the menu. A chapter on the
+solution open the probes (probes/*.js) and axe-core, then a chapter's interactive
+figures are operated with the keyboard (figures.py), then the menu. A chapter on the
 phone first loads with a 4x slower CPU, for raw TeX and layout shift. axe-core runs
 only the rules that can find a serious or critical violation, and its colour-contrast
 rule only on what it can match, one code token per look (probes/axe_setup.js); at
@@ -21,6 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from figures import operate_all
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sitepaths import (
@@ -84,7 +86,7 @@ def _menu(page, size: str) -> list[str]:
             return ["no sidebar at 1280 px"]
         toggle.first.click()
         problems = []
-        try:  # hidden, or collapsed to nothing (the theme animates it)
+        try:  # hidden or collapsed, awaited: on a busy machine it takes a while
             page.wait_for_function(
                 """() => { const s = document.querySelector('#pst-primary-sidebar');
                   const r = s.getBoundingClientRect();
@@ -184,6 +186,13 @@ def reader_view(new_context, base_url: str, rel: str, size: str) -> dict:
         for v in result["violations"]
         if v["impact"] in AXE_BLOCKING
     ]
+    if rel in CHAPTERS:  # (before the menu: the phone's leaves a dialog open)
+        seen = len(errors), len(outside)  # what the figures cause
+        view["figures"] = operate_all(page, rel, size)
+        view["figures"] += [f"console error: {e}" for e in errors[seen[0] :]]
+        view["figures"] += [
+            f"request leaving: {u}" for u in outside[seen[1] :]
+        ]
     view["menu"] = _menu(page, size)
     page.context.close()
     _measured[rel, size] = view
@@ -263,12 +272,20 @@ class Width:
         problems = measure(rel, self.size)["menu"]
         assert not problems, f"{rel} at {self.size}: {problems}"
 
+    @every_chapter
+    def test_interactive_figures_move_with_the_keyboard(self, rel, measure):
+        """Each figure's slider, reached with Tab and moved with the arrow keys,
+        changes it to what klnotes computes (figures.py); nothing fails or
+        leaves the site meanwhile."""
+        problems = measure(rel, self.size)["figures"]
+        assert not problems, f"{rel} at {self.size}:\n" + "\n".join(problems)
+
 
 class TestLaptop(Width):
     @every_chapter
     def test_first_load_is_light(self, rel, measure, base_url):
         """What a chapter's first load transfers, gzip-compressed as a server
-        sends it: without its figures (test_interactive.py operates them) and
+        sends it: without its figures (figures.py operates them) and
         with them."""
         paths = [
             SITE / unquote(urlsplit(u).path).lstrip("/")
