@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from scipy import stats
-from sitepaths import SCREENSHOTS, VIEWPORTS, drawn
+from sitepaths import RENDER_MS, SCREENSHOTS, VIEWPORTS, drawn
 
 import klnotes
 from klnotes.models.bandit import ascend_surrogate
@@ -193,6 +193,15 @@ FIGURE_STATE = """fig => ({
 })"""
 
 
+# True once the figure's SVG differs from `svg` and shows every text (as _shows)
+SETTLED = """([fig, svg, texts]) => {
+  const now = fig.querySelector('svg');
+  const lines = now ? [...now.querySelectorAll('text')].map(t => t.textContent) : [];
+  const shows = t => lines.some(l => l === t || l.endsWith(': ' + t));
+  return now && now.outerHTML !== svg && texts.every(shows);
+}"""
+
+
 def _shows(line: str, text: str) -> bool:
     """`line` (one SVG text) is `text`, or ends with it after a label and ": "
     (so "KL = 0.5" matches neither "reverse KL = 0.5" nor "KL = 0.51")."""
@@ -228,8 +237,12 @@ def _operate(page, fig, size: str, expected) -> None:
     key = "ArrowRight" if float(slider.input_value()) < high else "ArrowLeft"
     for _ in range(PRESSES):
         page.keyboard.press(key)
-    page.wait_for_timeout(300)
     value = float(slider.input_value())
+    try:  # until the figure shows the new setting, however busy the machine
+        arg = [fig.element_handle(), before["svg"], expected(value)]
+        page.wait_for_function(SETTLED, arg=arg, timeout=RENDER_MS)
+    except PlaywrightTimeout:
+        pass  # the checks below say what is wrong
     after = fig.evaluate(FIGURE_STATE)
     fig.screenshot(path=str(SCREENSHOTS / f"{name}-{size}.png"))
 
