@@ -1,6 +1,6 @@
 """Tests of the built editions (PDF, student site): ``nox -s pdf student`` (after
-``nox -s book``) builds them, ``nox -s editions`` runs these; a missing build fails. Shared: the built
-sites' pages and the full edition's doctrees, each read once.
+``nox -s book``) builds them, ``nox -s editions`` runs these; a missing build fails.
+Shared: the built sites' pages and the full edition's doctrees, each read once.
 """
 
 from __future__ import annotations

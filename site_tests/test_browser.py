@@ -142,7 +142,8 @@ def reader_view(new_context, base_url: str, rel: str, size: str) -> dict:
     if slow:
         # slow until the page has loaded and the raw-TeX limit has passed, then
         # (throttling keeps a core busy) 3 s more at full speed, for late shifts
-        elapsed = page.evaluate("() => performance.now()")
+        since = "() => performance.now() - window.__klnotes.start"
+        elapsed = page.evaluate(since)
         page.wait_for_timeout(max(0, RAW_TEX_LIMIT_MS + 300 - elapsed))
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
         page.wait_for_timeout(RAW_TEX_LIMIT_MS)
@@ -187,7 +188,8 @@ def reader_view(new_context, base_url: str, rel: str, size: str) -> dict:
         if v["impact"] in AXE_BLOCKING
     ]
     if rel in CHAPTERS:  # (before the menu: the phone's leaves a dialog open)
-        seen = len(errors), len(outside)  # what the figures cause
+        # what happens from here (axe-core's stylesheet 404 is before)
+        seen = len(errors), len(view["outside"])
         view["figures"] = operate_all(page, rel, size)
         view["figures"] += [f"console error: {e}" for e in errors[seen[0] :]]
         view["figures"] += [

@@ -13,6 +13,7 @@
   }).observe({ type: "layout-shift", buffered: true });
   const tex = /\\\(|\\\[|\$\$|\\begin\{/;
   const start = performance.now();
+  window.__klnotes.start = start; // the clock of texSeenAt
   const look = () => {
     const a = document.querySelector("article");
     // (one test of the whole text first: a text node's TeX is in it too)
