@@ -52,6 +52,7 @@ MIN_VISIBLE_DISPLAYS = 0.95  # of all display formulas at phone width
 MIN_LABEL_PX = 9.0  # figure text, CSS px
 THROTTLE = 4  # CPU slowdown of the "slow phone"
 RAW_TEX_LIMIT_MS = 3000
+LATE_SHIFT_MS = 3000  # shifts watched for after the slow load, at full speed
 MAX_CLS = 0.1  # "good" in Web Vitals
 MAX_FIRST_LOAD_BYTES = 2**20  # a chapter's first load without figures, gzip
 MAX_FIGURE_LOAD_BYTES = 2.5 * 2**20  # with its figures and their scripts
@@ -141,12 +142,12 @@ def reader_view(new_context, base_url: str, rel: str, size: str) -> dict:
     view: dict = {"fetched": set(fetched)}
     if slow:
         # slow until the page has loaded and the raw-TeX limit has passed, then
-        # (throttling keeps a core busy) 3 s more at full speed, for late shifts
+        # (throttling keeps a core busy) LATE_SHIFT_MS more at full speed
         since = "() => performance.now() - window.__klnotes.start"
         elapsed = page.evaluate(since)
         page.wait_for_timeout(max(0, RAW_TEX_LIMIT_MS + 300 - elapsed))
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
-        page.wait_for_timeout(RAW_TEX_LIMIT_MS)
+        page.wait_for_timeout(LATE_SHIFT_MS)
         view["load"] = page.evaluate("() => window.__klnotes")
         page.evaluate("() => { window.__klnotes.stop = true; }")
     if rel in CHAPTERS:
