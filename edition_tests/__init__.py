@@ -23,6 +23,7 @@ STUDENT = ROOT / "_build" / "student" / "html"
 PDF = ROOT / "_build" / "pdf" / "klnotes.pdf"
 sys.path.insert(0, str(ROOT / "scripts"))
 import clean_notebooks  # noqa: E402
+from fresh_env import text_outputs  # noqa: E402, F401 (for test_pdf)
 
 STEMS = clean_notebooks.chapters()  # the numbered chapters, in the toc's order
 

@@ -10,7 +10,6 @@ from functools import cache
 
 import nbformat
 import pytest
-from fresh_env import text_outputs
 from PIL import Image, ImageStat
 
 from edition_tests import (
@@ -22,6 +21,7 @@ from edition_tests import (
     pages,
     poppler,
     squash,
+    text_outputs,
 )
 
 LATEX = ROOT / "_build" / "latex"

@@ -193,19 +193,18 @@ FIGURE_STATE = """fig => ({
 })"""
 
 
-# True once the figure's SVG differs from `svg` and shows every text (as _shows)
-SETTLED = """([fig, svg, texts]) => {
-  const now = fig.querySelector('svg');
-  const lines = now ? [...now.querySelectorAll('text')].map(t => t.textContent) : [];
-  const shows = t => lines.some(l => l === t || l.endsWith(': ' + t));
-  return now && now.outerHTML !== svg && texts.every(shows);
+# The expected texts a figure does not show. A text is shown by one of its SVG
+# texts that is the text, or ends with it after a label and ": " (so "KL = 0.5"
+# matches neither "reverse KL = 0.5" nor "KL = 0.51").
+MISSING = """(fig, texts) => {
+  const lines = [...fig.querySelectorAll('svg text')].map(t => t.textContent);
+  return texts.filter(t => !lines.some(l => l === t || l.endsWith(': ' + t)));
 }"""
-
-
-def _shows(line: str, text: str) -> bool:
-    """`line` (one SVG text) is `text`, or ends with it after a label and ": "
-    (so "KL = 0.5" matches neither "reverse KL = 0.5" nor "KL = 0.51")."""
-    return line == text or line.endswith(": " + text)
+# True once the figure's SVG differs from `svg` and shows every text
+SETTLED = f"""([fig, svg, texts]) => {{
+  const now = fig.querySelector('svg');
+  return now && now.outerHTML !== svg && !({MISSING})(fig, texts).length;
+}}"""
 
 
 def _operate(page, fig, size: str, expected) -> None:
@@ -255,11 +254,7 @@ def _operate(page, fig, size: str, expected) -> None:
     assert float(after["shown"]) == value, (
         f"{name}: the value shown ({after['shown']}) is not the slider's ({value})"
     )
-    missing = [
-        t
-        for t in expected(value)
-        if not any(_shows(line, t) for line in after["texts"])
-    ]
+    missing = fig.evaluate(MISSING, expected(value))
     assert not missing, (
         f"{name} at {value} lacks {missing}; shows {after['texts']}"
     )

@@ -2,18 +2,18 @@
 // shifts without recent input) and, every 100 ms, whether raw TeX delimiters are
 // visible in the first screen of the article, until the test sets `stop`.
 (() => {
-  window.__klnotes = { cls: 0, shifts: [], texSeenAt: [], stop: false };
+  // start: the clock of texSeenAt (and of the test's wait)
+  const k = { cls: 0, shifts: [], texSeenAt: [], stop: false, start: performance.now() };
+  window.__klnotes = k;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       if (!e.hadRecentInput) {
-        window.__klnotes.cls += e.value;
-        window.__klnotes.shifts.push([Math.round(e.startTime), e.value]);
+        k.cls += e.value;
+        k.shifts.push([Math.round(e.startTime), e.value]);
       }
     }
   }).observe({ type: "layout-shift", buffered: true });
   const tex = /\\\(|\\\[|\$\$|\\begin\{/;
-  const start = performance.now();
-  window.__klnotes.start = start; // the clock of texSeenAt
   const look = () => {
     const a = document.querySelector("article");
     // (one test of the whole text first: a text node's TeX is in it too)
@@ -23,12 +23,12 @@
         if (!tex.test(t.data) || t.parentElement.closest("pre, code, script, style")) continue;
         const r = t.parentElement.getBoundingClientRect();
         if (r.bottom > 0 && r.top < innerHeight && r.width > 0) {
-          window.__klnotes.texSeenAt.push(Math.round(performance.now() - start));
+          k.texSeenAt.push(Math.round(performance.now() - k.start));
           break;
         }
       }
     }
-    if (!window.__klnotes.stop) setTimeout(look, 100);
+    if (!k.stop) setTimeout(look, 100);
   };
   look();
 })();
