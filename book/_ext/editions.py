@@ -25,6 +25,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.writers.latex import LaTeXTranslator
 from sphinx_exercise.nodes import (
     exercise_enumerable_node,
     exercise_node,
@@ -99,10 +100,19 @@ def latex_numbers_like_site(app: Sphinx) -> None:
     """sphinx-jupyterbook-latex sets ``numfig_secnum_depth = 2`` when the toc has
     parts, so that LaTeX numbers equations by chapter; Sphinx would then number
     theorems and exercises 2.7.1 instead of the site's 2.1. The site's depth stays,
-    and the preamble (``_config.yml``) gives LaTeX its chapter-wise numbers."""
+    and LaTeX's counters (figures, tables, equations) are reset at that depth, by
+    chapter: Sphinx's writer, counting from the part, passes ``numfigreset=0``."""
     if app.builder.format == "latex":
         depth = app.config.overrides.get("numfig_secnum_depth", 1)
         app.config.numfig_secnum_depth = depth
+        reset = (
+            rf"\makeatletter\def\spx@opt@numfigreset{{{depth}}}\makeatother"
+        )
+        context = app.builder.context  # made from latex_elements at init
+        context["preamble"] = f"{context.get('preamble', '')}\n{reset}\n"
+
+
+idescape = LaTeXTranslator.idescape  # uses no state of the translator
 
 
 def _raw(tex: str) -> nodes.raw:
@@ -132,7 +142,8 @@ class LatexBoxes(SphinxPostTransform):
         kinds = (*self.BOXES, *self.EXERCISES)
         for box in list(self.document.findall(lambda n: isinstance(n, kinds))):
             if isinstance(box, self.EXERCISES):
-                label = f"{box['docname']}:{box['label']}"
+                # escaped by Sphinx's own rule, as its \hyperref are
+                label = idescape(None, f"{box['docname']}:{box['label']}")
                 new = [_raw(rf"\phantomsection\label{{{label}}}")]
                 subtitle = re.search(r"\((.+)\)\s*$", box[0].astext())
                 entry = subtitle and f"exercises; {subtitle[1]}"
