@@ -4,7 +4,8 @@ Reading a chapter ``book/NN_topic`` records from its doctree the words, display
 equations and code lines shown (not in solutions; nodes of class ``deeper`` and
 cells tagged ``deeper`` are optional reading), its labels and the labels it cites.
 Exercises come from sphinx-exercise's registry. Chapters are read first
-(``env-before-read-docs``), so the guide pages see them all.
+(``env-before-read-docs``), so the guide pages see them all; the guide pages are
+read again when a chapter is added or removed (``env-get-outdated``).
 """
 
 from __future__ import annotations
@@ -87,6 +88,11 @@ def read_chapter(app, doctree: nodes.document) -> None:
 
 def _data(env) -> dict:
     return vars(env).setdefault("klnotes_guide", {})
+
+
+def _pages(env) -> set[str]:
+    """The pages that show a guide table."""
+    return vars(env).setdefault("klnotes_guide_pages", set())
 
 
 def chapters(env) -> list[tuple[str, dict]]:
@@ -236,6 +242,7 @@ class GuideTable(SphinxDirective):
     """One of TABLES; the page is re-read when a chapter or a time changes."""
 
     def run(self) -> list[nodes.Node]:
+        _pages(self.env).add(self.env.docname)
         path = Path(self.env.srcdir, "book", "execution_times.json")
         self.env.note_dependency(str(path))
         for doc, _c in chapters(self.env):
@@ -264,6 +271,19 @@ def exercise_role(
     return out, messages
 
 
+def guide_pages_outdated(app, env, added, changed, removed) -> list[str]:
+    """A chapter added or removed: the guide pages are read again (a page
+    depends on the chapters it saw, not on one that is new)."""
+    if any(CHAPTER.match(doc) for doc in (*added, *removed)):
+        return sorted(_pages(env) - set(removed))
+    return []
+
+
+def forget(app, env, doc: str) -> None:
+    _data(env).pop(doc, None)
+    _pages(env).discard(doc)
+
+
 def chapters_first(app, env, docnames: list[str]) -> None:
     """Read the chapters before the pages that tabulate them."""
     docnames.sort(key=lambda doc: not CHAPTER.match(doc))
@@ -274,7 +294,8 @@ def setup(app) -> dict[str, bool]:
     for name in TABLES:
         app.add_directive(name, GuideTable)
     app.connect("env-before-read-docs", chapters_first)
-    app.connect("env-purge-doc", lambda app, env, doc: _data(env).pop(doc, 0))
+    app.connect("env-get-outdated", guide_pages_outdated)
+    app.connect("env-purge-doc", forget)
     app.connect("doctree-read", read_chapter)
     # the guide pages need every chapter read before them: serial reading only
     return {"parallel_read_safe": False, "parallel_write_safe": True}

@@ -9,8 +9,7 @@ Plain notebooks (``scripts/clean_notebooks.py``): the Binder and Colab buttons a
 the ``.ipynb`` download serve ``notebooks/NN_topic.ipynb``, without MyST markup.
 
 Student edition (``scripts/build_student.py``): ``student_edition = True`` gives the
-tag ``student``, no solutions and no route to them. sphinx-exercise's own
-``hide_solutions`` would leave a gated solution's content, code included, in the page.
+tag ``student``, no solutions and no route to them.
 """
 
 from __future__ import annotations
@@ -35,7 +34,12 @@ from sphinx_proof.nodes import NODE_TYPES, proof_node, unenumerable_node
 
 
 class DropSolutions(SphinxTransform):
-    """The student edition: every solution removed, gated ones included."""
+    """The student edition: every solution removed, gated ones included.
+
+    sphinx-exercise's own ``hide_solutions`` keeps a gated solution's content
+    and its end marker, on which the HTML writer fails. Upstream:
+    executablebooks/sphinx-exercise#89 (open); this can go with the release
+    that fixes it, once the edition tests pass with ``hide_solutions``."""
 
     default_priority = 11  # after sphinx-exercise's MergeGatedSolutions (10)
 
@@ -101,7 +105,9 @@ def latex_numbers_like_site(app: Sphinx) -> None:
     parts, so that LaTeX numbers equations by chapter; Sphinx would then number
     theorems and exercises 2.7.1 instead of the site's 2.1. The site's depth stays,
     and LaTeX's counters (figures, tables, equations) are reset at that depth, by
-    chapter: Sphinx's writer, counting from the part, passes ``numfigreset=0``."""
+    chapter: Sphinx's writer, counting from the part, passes ``numfigreset=0``.
+    Upstream: a choice of executablebooks/sphinx-jupyterbook-latex#88, which
+    overrides the user's value; this can go when it respects that value."""
     if app.builder.format == "latex":
         depth = app.config.overrides.get("numfig_secnum_depth", 1)
         app.config.numfig_secnum_depth = depth
@@ -124,7 +130,9 @@ class LatexBoxes(SphinxPostTransform):
 
     sphinx-proof finds a box's document through a parent section named by the page
     title; a labelled chapter's is named by its label, so it wrote
-    ``\\label{None:thm-x}`` and no number. Each box gets a link anchor (Sphinx's
+    ``\\label{None:thm-x}`` and no number (``find_parent`` in sphinx-proof 0.4's
+    nodes.py; not reported upstream: the patch of ``names`` can go when
+    sphinx-proof reads the box's ``docname``). Each box gets a link anchor (Sphinx's
     references want ``<docname>:<label>``, sphinx-exercise writes ``exercise:<label>``)
     and, when it has a title, an index entry. A proof loses its untitled box: an
     italic "Proof." lead-in, the argument, a QED box (``sphinxklproof``).
@@ -180,7 +188,8 @@ class LatexOneBibliography(SphinxPostTransform):
     every citation: the API docstrings' "[1]" of one function and "[1]" of the next
     stay paragraphs where they are listed (numpydoc's LaTeX-only "[1], [2]" line
     goes), and the bibliography page, left holding one sentence, is dropped.
-    Upstream: sphinx-doc/sphinx#4775 (the empty chapter), #5893 (where it goes)."""
+    Upstream: sphinx-doc/sphinx#4775 (the empty chapter), #5893 (where it goes), both
+    open; this can go when both are fixed in a Sphinx that Jupyter Book uses."""
 
     default_priority = 40  # before OnlyNodeTransform (50) keeps {only} latex
     formats = ("latex",)
