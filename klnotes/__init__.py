@@ -157,4 +157,4 @@ __all__ = [  # FAMILIES in order (the tests check it)
     "expm1mx",
 ]
 
-__version__ = "0.6.2"
+__version__ = "0.6.3"
