@@ -20,8 +20,9 @@ from sitepaths import CHAPTERS, CHROMIUM, SCREENSHOTS, SITE, require
 
 def pytest_configure(config):
     # -n alone means --dist load; by scope, each test class runs on one worker
-    # (xdist_group marks are lost with pytest >= 9.2: pytest-dev/pytest-xdist#1386,
-    # open; this can go with the xdist release that fixes it)
+    # (xdist_group marks are lost with pytest >= 9.2: see
+    # pytest-dev/pytest-xdist#1386, open; this can go with the xdist release
+    # that fixes it)
     if getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadscope"
 

@@ -2,7 +2,7 @@
 page's one load at each width).
 
 Each chapter has at least one figure made by ``klnotes.interactive.show``. For each,
-``operate`` reaches the slider with Tab, moves it with the arrow keys, and checks that
+``_operate`` reaches the slider with Tab, moves it with the arrow keys, and checks that
 the figure changed, that the value beside the slider is the slider's, and that the
 numbers the figure shows for the new setting are those klnotes computes here, in this
 process (``EXPECTED``). Screenshots of every figure at both widths go to
@@ -237,14 +237,16 @@ def _operate(page, fig, size: str, expected) -> None:
     for _ in range(PRESSES):
         page.keyboard.press(key)
     value = float(slider.input_value())
+    want = expected(value)
     try:  # until the figure shows the new setting, however busy the machine
-        arg = [fig.element_handle(), before["svg"], expected(value)]
+        arg = [fig.element_handle(), before["svg"], want]
         page.wait_for_function(
             SETTLED, arg=arg, timeout=RENDER_MS, polling=100
         )
     except PlaywrightTimeout:
         pass  # the checks below say what is wrong
     after = fig.evaluate(FIGURE_STATE)
+    missing = fig.evaluate(MISSING, want)
     fig.screenshot(path=str(SCREENSHOTS / f"{name}-{size}.png"))
 
     assert low <= value <= high and value != float(before["shown"]), (
@@ -254,7 +256,6 @@ def _operate(page, fig, size: str, expected) -> None:
     assert float(after["shown"]) == value, (
         f"{name}: the value shown ({after['shown']}) is not the slider's ({value})"
     )
-    missing = fig.evaluate(MISSING, expected(value))
     assert not missing, (
         f"{name} at {value} lacks {missing}; shows {after['texts']}"
     )

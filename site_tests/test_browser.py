@@ -174,8 +174,8 @@ def reader_view(new_context, base_url: str, rel: str, size: str) -> dict:
         ),
         # (copies: axe-core's CSSOM preload resolves the theme's @import against the
         # page instead of the stylesheet and gets a 404 no reader's browser asks
-        # for: dequelabs/axe-core#5268, open; this can go with the axe-core release
-        # that contains its fix, proposed in #5269)
+        # for: dequelabs/axe-core#5268, open; this can go once the axe-core
+        # that axe-playwright-python bundles has its fix, proposed in #5269)
         "errors": list(errors),
         "outside": list(outside),
     }

@@ -4,8 +4,8 @@ Reading a chapter ``book/NN_topic`` records from its doctree the words, display
 equations and code lines shown (not in solutions; nodes of class ``deeper`` and
 cells tagged ``deeper`` are optional reading), its labels and the labels it cites.
 Exercises come from sphinx-exercise's registry. Chapters are read first
-(``env-before-read-docs``), so the guide pages see them all; the guide pages are
-read again when a chapter is added or removed (``env-get-outdated``).
+(``env-before-read-docs``), so the guide pages see them all; the guide pages
+are read again when a chapter is added (``env-get-outdated``).
 """
 
 from __future__ import annotations
@@ -273,13 +273,15 @@ def exercise_role(
 
 def guide_pages_outdated(app, env, added, changed, removed) -> list[str]:
     """A chapter added or removed: the guide pages are read again (a page
-    depends on the chapters it saw, not on one that is new)."""
+    depends on the chapters it saw, not on one that is new; a removed one,
+    a missing dependency, already makes Sphinx read them again)."""
     if any(CHAPTER.match(doc) for doc in (*added, *removed)):
         return sorted(_pages(env) - set(removed))
     return []
 
 
 def forget(app, env, doc: str) -> None:
+    """A page read again or removed: its records go (env-purge-doc)."""
     _data(env).pop(doc, None)
     _pages(env).discard(doc)
 
@@ -298,4 +300,10 @@ def setup(app) -> dict[str, bool]:
     app.connect("env-purge-doc", forget)
     app.connect("doctree-read", read_chapter)
     # the guide pages need every chapter read before them: serial reading only
-    return {"parallel_read_safe": False, "parallel_write_safe": True}
+    # env_version: an environment from before the list of guide pages is
+    # not reused
+    return {
+        "parallel_read_safe": False,
+        "parallel_write_safe": True,
+        "env_version": 1,
+    }

@@ -106,8 +106,9 @@ def latex_numbers_like_site(app: Sphinx) -> None:
     theorems and exercises 2.7.1 instead of the site's 2.1. The site's depth stays,
     and LaTeX's counters (figures, tables, equations) are reset at that depth, by
     chapter: Sphinx's writer, counting from the part, passes ``numfigreset=0``.
-    Upstream: a choice of executablebooks/sphinx-jupyterbook-latex#88, which
-    overrides the user's value; this can go when it respects that value."""
+    No upstream report found: sphinx-jupyterbook-latex sets the depth on
+    purpose (executablebooks/sphinx-jupyterbook-latex#88, merged) and
+    ignores a user's value; this can go when it respects that value."""
     if app.builder.format == "latex":
         depth = app.config.overrides.get("numfig_secnum_depth", 1)
         app.config.numfig_secnum_depth = depth
@@ -118,7 +119,9 @@ def latex_numbers_like_site(app: Sphinx) -> None:
         context["preamble"] = f"{context.get('preamble', '')}\n{reset}\n"
 
 
-idescape = LaTeXTranslator.idescape  # uses no state of the translator
+# Sphinx's escaping of LaTeX ids: it uses no state of the translator, only
+# the escaping tables that the LaTeX builder's init sets up
+idescape = LaTeXTranslator.idescape
 
 
 def _raw(tex: str) -> nodes.raw:
@@ -130,9 +133,9 @@ class LatexBoxes(SphinxPostTransform):
 
     sphinx-proof finds a box's document through a parent section named by the page
     title; a labelled chapter's is named by its label, so it wrote
-    ``\\label{None:thm-x}`` and no number (``find_parent`` in sphinx-proof 0.4's
-    nodes.py; not reported upstream: the patch of ``names`` can go when
-    sphinx-proof reads the box's ``docname``). Each box gets a link anchor (Sphinx's
+    ``\\label{None:thm-x}`` and no number (``find_parent`` in sphinx-proof
+    0.4's nodes.py; no upstream report found: the patch of ``names`` can go
+    when sphinx-proof reads the box's ``docname``). Each box gets a link anchor (Sphinx's
     references want ``<docname>:<label>``, sphinx-exercise writes ``exercise:<label>``)
     and, when it has a title, an index entry. A proof loses its untitled box: an
     italic "Proof." lead-in, the argument, a QED box (``sphinxklproof``).
@@ -188,8 +191,9 @@ class LatexOneBibliography(SphinxPostTransform):
     every citation: the API docstrings' "[1]" of one function and "[1]" of the next
     stay paragraphs where they are listed (numpydoc's LaTeX-only "[1], [2]" line
     goes), and the bibliography page, left holding one sentence, is dropped.
-    Upstream: sphinx-doc/sphinx#4775 (the empty chapter), #5893 (where it goes), both
-    open; this can go when both are fixed in a Sphinx that Jupyter Book uses."""
+    Upstream: sphinx-doc/sphinx#4775 (the empty chapter), #5893 (where it
+    goes), both open; this can go when both are fixed in a Sphinx that
+    Jupyter Book uses."""
 
     default_priority = 40  # before OnlyNodeTransform (50) keeps {only} latex
     formats = ("latex",)

@@ -3,10 +3,10 @@
 Our templates first on the template path (see each file), klnotes.css/klnotes.js
 (formulas, code, output and tables that fit or scroll with a cue), accessible Pygments
 styles with each code line a ``span.line``, figures described by their caption and
-linked to their file, ``tag_deeper`` cells marked ``deeper``, and upstream defects
-worked around (each names its upstream report, or says there is none, and when it
-can go): duplicate scripts, sphinx-thebe, citation lists, folded cells' summaries and
-sphinx-proof's index.
+linked to their file, ``tag_deeper`` cells marked ``deeper``, and upstream
+defects worked around (each names its upstream report, or says none was found,
+and when it can go): duplicate scripts, sphinx-thebe, citation lists, folded
+cells' summaries and sphinx-proof's index.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ CODE_STYLES = {
     "pygments_dark_style": "a11y-high-contrast-dark",
 }
 # every domain index except sphinx-proof's "prf-prf", which lists raw labels
-# (thm-gibbs), not names. Upstream: executablebooks/sphinx-proof#81 (closed
-# without a change); can go when sphinx-proof lists titles or can be turned off.
+# (thm-gibbs), not names. No report of the labels found; turning the index
+# off was asked in executablebooks/sphinx-proof#81 (closed without a change).
+# Can go when sphinx-proof lists titles or can turn its index off.
 DOMAIN_INDICES = ["py-modindex"]
 
 # TeX commands that commonly appear in captions, spelled as a screen reader should read them.
@@ -112,9 +113,10 @@ def mark_deeper_cells(
             node["classes"].append("deeper")
 
 
-# docutils' HTML writer wraps citations in role="list" whose children are not
-# list items (axe-core: aria-required-children). Not reported upstream (docutils'
-# tracker is on SourceForge); can go when docutils writes list items.
+# docutils' HTML writer wraps citations in role="list" whose children are
+# not list items (axe-core: aria-required-children). No report found on
+# GitHub (docutils' own tracker, on SourceForge, was not searched); can go
+# when docutils writes list items there, or no role="list".
 _CITATION_LIST = '<div role="list" class="citation-list">'
 # a figure's image (not already a link) becomes a link to the image file
 _FIGURE_IMAGE = re.compile(
@@ -125,7 +127,8 @@ _FIGURE_IMAGE = re.compile(
 def _script_key(script) -> tuple:
     # the same inline script (sphinx-togglebutton's), registered with filename
     # None and "": fixed by sphinx-doc/sphinx#13402 in Sphinx 8.2.2, which
-    # Jupyter Book 1 cannot use (sphinx~=7.0); can go when the book leaves it
+    # Jupyter Book 1 cannot use (sphinx~=7.0); can go when the book leaves
+    # Jupyter Book 1
     attrs = getattr(script, "attributes", {}) or {}
     return (
         str(getattr(script, "filename", script) or ""),
@@ -139,10 +142,10 @@ def page_context(
     body = context.get("body")
     if body:
         body = body.replace(_CITATION_LIST, '<div class="citation-list">')
-        # (not reported upstream; can go when myst-nb drops this aria-label)
-        # myst-nb names a folded cell's summary "Toggle hidden content" while it
-        # shows "Show code cell source" (axe: label-content-name-mismatch); without
-        # the label its name is the text it shows
+        # myst-nb names a folded cell's summary "Toggle hidden content" while
+        # it shows "Show code cell source" (axe: label-content-name-mismatch);
+        # without the label its name is the text it shows. No upstream report
+        # found; can go when myst-nb drops this aria-label
         body = body.replace(
             '<summary aria-label="Toggle hidden content">', "<summary>"
         )
@@ -157,9 +160,10 @@ def page_context(
 
 
 def drop_thebe(app: Sphinx) -> None:
-    # sphinx-thebe registers its handlers and stylesheet in its setup(); none is
-    # wanted. Jupyter Book 1 always loads it (jupyter-book/jupyter-book#1603,
-    # closed without an option): this can go when the book leaves Jupyter Book 1
+    # sphinx-thebe registers its handlers and stylesheet in its setup(); none
+    # is wanted. Jupyter Book 1 always loads it (jupyter-book/jupyter-book#1603,
+    # closed without an option): this can go when the book leaves Jupyter
+    # Book 1
     for listeners in app.events.listeners.values():
         listeners[:] = [
             h

@@ -6,7 +6,7 @@
   // and macOS draw no scrollbar to say so. pydata-sphinx-theme gives a block that is
   // scrollable at load a tab stop; one that becomes scrollable later (a solution or a
   // hidden cell opened) gets one here too (axe-core: scrollable-region-focusable).
-  // Not reported upstream: the theme looks at load, on resize and when children are
+  // No upstream report found: the theme looks at load, on resize and when children are
   // added, not when content is revealed; this can go when it does, formulas and
   // admonitions included.
   const SCROLLERS =
