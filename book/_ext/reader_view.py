@@ -32,7 +32,7 @@ CODE_STYLES = {
 # every domain index except sphinx-proof's "prf-prf", which lists raw labels
 # (thm-gibbs), not names. No report of the labels found; turning the index
 # off was asked in executablebooks/sphinx-proof#81 (closed without a change).
-# Can go when sphinx-proof lists titles or can turn its index off.
+# This can go when sphinx-proof lists titles or can turn its index off.
 DOMAIN_INDICES = ["py-modindex"]
 
 # TeX commands that commonly appear in captions, spelled as a screen reader should read them.
