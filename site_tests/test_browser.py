@@ -172,12 +172,11 @@ def reader_view(new_context, base_url: str, rel: str, size: str) -> dict:
         "unloaded": page.evaluate(
             "() => [...document.images].filter(i => !i.naturalWidth).map(i => i.src)"
         ),
-        # (copies: axe-core's CSSOM preload resolves the theme's @import against the
-        # page instead of the stylesheet and gets a 404 no reader's browser asks
-        # for: dequelabs/axe-core#5268, open; this can go once the axe-core
-        # that axe-playwright-python bundles has its fix, proposed in #5269)
+        # (a copy before axe-core: its CSSOM preload resolves the theme's @import
+        # against the page instead of the stylesheet and gets a 404 no reader's
+        # browser asks for: dequelabs/axe-core#5268, open; this can go once the
+        # axe-core that axe-playwright-python bundles has its fix, #5269, open)
         "errors": list(errors),
-        "outside": list(outside),
     }
     page.add_script_tag(content=AXE)
     page.evaluate(probe("axe_setup"), AXE_BLOCKING)
@@ -190,9 +189,10 @@ def reader_view(new_context, base_url: str, rel: str, size: str) -> dict:
         for v in result["violations"]
         if v["impact"] in AXE_BLOCKING
     ]
+    view["outside"] = list(outside)  # axe-core's requests included
     if rel in CHAPTERS:  # (before the menu: the phone's leaves a dialog open)
         # what happens from here (axe-core's stylesheet 404 is before)
-        seen = len(errors), len(view["outside"])
+        seen = len(errors), len(outside)
         view["figures"] = operate_all(page, rel, size)
         view["figures"] += [f"console error: {e}" for e in errors[seen[0] :]]
         view["figures"] += [
