@@ -4,9 +4,8 @@ Reading a chapter ``book/NN_topic`` records from its doctree the words, display
 equations and code lines shown (not in solutions; nodes of class ``deeper`` and
 cells tagged ``deeper`` are optional reading), its labels and the labels it cites.
 Exercises come from sphinx-exercise's registry. Chapters are read first
-(``env-before-read-docs``), so the guide pages see them all, and the guide pages
-are read again whenever a chapter is added, changed or removed
-(``env-get-outdated``).
+(``env-before-read-docs``), so the guide pages see them all; the guide pages
+are read again when a chapter is added (``env-get-outdated``).
 """
 
 from __future__ import annotations
@@ -246,6 +245,8 @@ class GuideTable(SphinxDirective):
         _pages(self.env).add(self.env.docname)
         path = Path(self.env.srcdir, "book", "execution_times.json")
         self.env.note_dependency(str(path))
+        for doc, _c in chapters(self.env):
+            self.env.note_dependency(self.env.doc2path(doc))
         times = json.loads(path.read_text()) if path.exists() else {}
         return TABLES[self.name](self.env, times)
 
@@ -271,9 +272,11 @@ def exercise_role(
 
 
 def guide_pages_outdated(app, env, added, changed, removed) -> list[str]:
-    """A chapter added, changed or removed: the guide pages are read again."""
-    if any(CHAPTER.match(doc) for doc in (*added, *changed, *removed)):
-        return sorted(_pages(env) - set(removed))
+    """A chapter added: the guide pages are read again. (A guide page
+    depends on each chapter it saw, so a changed or removed one already
+    makes Sphinx read it again; a new one is not among them.)"""
+    if any(CHAPTER.match(doc) for doc in added):
+        return sorted(_pages(env))
     return []
 
 
